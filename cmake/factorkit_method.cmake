@@ -1,0 +1,50 @@
+# How a method plugs into factorkit.
+#
+# A method folder methods/<name>/ holds a CMakeLists.txt that calls
+#
+#   factorkit_add_method(<name>
+#     SOURCES   <library sources>          # the method itself
+#     CLI       <registration sources>     # subcommand + reproduce entry
+#     TESTS     <gtest sources>            # label `unit`
+#     DEPENDS   <factorkit layer targets>) # e.g. factorkit_linalg
+#
+# The registration sources define static Registrar objects (see
+# include/factorkit/cli/registry.h). They are linked into the program as a whole
+# archive, so their registrations survive the linker without any central list.
+
+set_property(GLOBAL PROPERTY FACTORKIT_CLI_PARTS "")
+
+function(factorkit_add_method name)
+  cmake_parse_arguments(M "" "" "SOURCES;CLI;TESTS;DEPENDS" ${ARGN})
+  set(lib factorkit_${name})
+  if(M_SOURCES)
+    add_library(${lib} STATIC ${M_SOURCES})
+    target_link_libraries(${lib} PUBLIC factorkit_core ${M_DEPENDS})
+    target_include_directories(${lib} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+  else()
+    add_library(${lib} INTERFACE)
+    target_link_libraries(${lib} INTERFACE factorkit_core ${M_DEPENDS})
+  endif()
+  if(M_CLI)
+    add_library(${lib}_cli STATIC ${M_CLI})
+    target_link_libraries(${lib}_cli PUBLIC ${lib} factorkit_cli_registry)
+    set_property(GLOBAL APPEND PROPERTY FACTORKIT_CLI_PARTS ${lib}_cli)
+  endif()
+  if(M_TESTS AND FACTORKIT_BUILD_TESTS)
+    add_executable(test_${name} ${M_TESTS})
+    target_link_libraries(test_${name} PRIVATE ${lib} GTest::gtest_main)
+    gtest_discover_tests(test_${name} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+  endif()
+endfunction()
+
+# Registration parts are linked whole so that static registrars are kept.
+function(factorkit_add_cli_part target)
+  set_property(GLOBAL APPEND PROPERTY FACTORKIT_CLI_PARTS ${target})
+endfunction()
+
+function(factorkit_link_methods_into_program)
+  get_property(parts GLOBAL PROPERTY FACTORKIT_CLI_PARTS)
+  foreach(p ${parts})
+    target_link_libraries(factorkit PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,${p}>")
+  endforeach()
+endfunction()

@@ -1,0 +1,49 @@
+#include "factorkit/core/runtime.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <atomic>
+#include <fmt/format.h>
+
+#include "factorkit/core/error.h"
+
+namespace factorkit {
+
+namespace {
+std::atomic<uint64_t> g_seed{0};
+std::atomic<bool> g_quiet{false};
+}  // namespace
+
+void seed_everything(uint64_t seed) {
+  g_seed = seed;
+  at::manual_seed(seed);
+}
+
+uint64_t current_seed() noexcept { return g_seed; }
+
+std::mt19937_64 make_rng(uint64_t stream) {
+  // splitmix64 of (seed, stream) so that nearby seeds/streams are unrelated
+  uint64_t z = g_seed.load() + 0x9E3779B97F4A7C15ull * (stream + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return std::mt19937_64(z);
+}
+
+void set_threads(int threads) {
+  if (threads < 0)
+    throw InvalidInput("--threads", "value", fmt::format("0 (all cores) or a positive count, got {}", threads),
+                       "BadThreads");
+  if (threads > 0) at::set_num_threads(threads);
+}
+
+void set_quiet(bool q) noexcept { g_quiet = q; }
+bool quiet() noexcept { return g_quiet; }
+
+void apply(const RuntimeOptions& o) {
+  seed_everything(o.seed);
+  set_threads(o.threads);
+  set_quiet(o.quiet);
+}
+
+}  // namespace factorkit
