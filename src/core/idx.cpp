@@ -116,7 +116,8 @@ RawTensor read_gzip_idx(const Source& src, std::size_t max_bytes) {
       }
       break;  // more than header + data: trailing bytes
     }
-    std::size_t chunk = std::min<std::size_t>(target - out.size(), std::size_t(1) << 24);
+    // grow geometrically with what has really been inflated, never by the declared size
+    std::size_t chunk = std::min<std::size_t>(target - out.size(), std::max<std::size_t>(out.size(), 1 << 16));
     std::size_t old = out.size();
     out.resize(old + chunk);
     z.next_out = reinterpret_cast<Bytef*>(out.data() + old);

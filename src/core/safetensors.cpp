@@ -30,7 +30,7 @@ struct Entry {
   throw MalformedFile(src.name(), field, expected, code);
 }
 
-uint64_t json_u64(const Source& src, const nlohmann::json& v, const std::string& field) {
+uint64_t json_u64(const Source& src, const nlohmann::ordered_json& v, const std::string& field) {
   if (!v.is_number_unsigned())
     bad(src, field, fmt::format("a non-negative integer, got {}", v.dump()),
         "InvalidHeaderDeserialization");
@@ -66,18 +66,21 @@ TensorFile read_safetensors(const Source& src) {
   std::set<std::string> seen;
   std::string duplicate;
   bool too_deep = false;
-  auto cb = [&](int depth, nlohmann::json::parse_event_t ev, nlohmann::json& parsed) {
+  // ordered_json keeps the header's order, so tensors that share an offset
+  // (empty ones) come back in the order they were written.
+  using Json = nlohmann::ordered_json;
+  auto cb = [&](int depth, Json::parse_event_t ev, Json& parsed) {
     if (depth > kMaxJsonDepth) too_deep = true;
-    if (ev == nlohmann::json::parse_event_t::key && depth == 1 && parsed.is_string()) {
+    if (ev == Json::parse_event_t::key && depth == 1 && parsed.is_string()) {
       if (!seen.insert(parsed.get<std::string>()).second && duplicate.empty())
         duplicate = parsed.get<std::string>();
     }
     return !too_deep;
   };
-  nlohmann::json j;
+  Json j;
   try {
-    j = nlohmann::json::parse(header, cb, /*allow_exceptions=*/true, /*ignore_comments=*/false);
-  } catch (const nlohmann::json::exception& e) {
+    j = Json::parse(header, cb, /*allow_exceptions=*/true, /*ignore_comments=*/false);
+  } catch (const Json::exception& e) {
     if (too_deep)
       bad(src, "header", fmt::format("JSON nested at most {} levels deep", kMaxJsonDepth),
           "InvalidHeaderDeserialization");
