@@ -25,7 +25,7 @@ struct PyValue {
   bool b = false;
   uint64_t i = 0;
   std::vector<PyValue> items;
-  std::vector<std::pair<std::string, PyValue>> dict;
+  std::vector<std::string> keys;  // dict keys; values in `items`
 };
 
 class HeaderParser {
@@ -70,7 +70,8 @@ class HeaderParser {
         if (p_ >= t_.size() || (t_[p_] != '\'' && t_[p_] != '"')) fail(fmt::format("a string key at byte {}", p_));
         std::string k = str();
         if (!eat(':')) fail(fmt::format("':' after key '{}'", k));
-        v.dict.emplace_back(k, value(depth + 1));
+        v.keys.push_back(k);
+        v.items.push_back(value(depth + 1));
         if (!eat(',')) {
           if (!eat('}')) fail(fmt::format("',' or '}}' at byte {}", p_));
           break;
@@ -234,7 +235,9 @@ RawTensor read_npy(const Source& src) {
   if (d.kind != PyValue::Dict)
     throw MalformedFile(src.name(), "header", "a dict {'descr', 'fortran_order', 'shape'}", "InvalidHeader");
   const PyValue *descr = nullptr, *fortran = nullptr, *shape = nullptr;
-  for (const auto& [k, v] : d.dict) {
+  for (std::size_t ki = 0; ki < d.keys.size(); ++ki) {
+    const std::string& k = d.keys[ki];
+    const PyValue& v = d.items[ki];
     const PyValue** slot = k == "descr" ? &descr : k == "fortran_order" ? &fortran : k == "shape" ? &shape : nullptr;
     if (!slot)
       throw MalformedFile(src.name(), "header",

@@ -16,15 +16,32 @@ namespace {
 std::atomic<std::size_t> g_largest{0};
 }
 
-void* operator new(std::size_t n) {
+namespace {
+void* counted_alloc(std::size_t n) noexcept {
   std::size_t cur = g_largest.load(std::memory_order_relaxed);
   while (n > cur && !g_largest.compare_exchange_weak(cur, n)) {
   }
-  if (void* p = std::malloc(n ? n : 1)) return p;
+  return std::malloc(n ? n : 1);
+}
+}  // namespace
+
+// The whole replaceable family, so that every new is paired with a matching delete.
+void* operator new(std::size_t n) {
+  if (void* p = counted_alloc(n)) return p;
   throw std::bad_alloc();
 }
+void* operator new[](std::size_t n) {
+  if (void* p = counted_alloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 using namespace factorkit;
 using namespace factorkit::testing;

@@ -3,6 +3,7 @@
 // Plus interoperability with numpy (python3-numpy) in both directions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -132,7 +133,7 @@ TEST(Numpy, FilesWrittenByNumpyReadBackIdentically) {
     FileSource src(e.path().string());
     RawTensor t = read_npy(src);
     ASSERT_EQ(t.data.size(), raw.size()) << e.path();
-    ASSERT_EQ(std::memcmp(t.data.data(), raw.data(), raw.size()), 0) << e.path();
+    ASSERT_TRUE(std::equal(raw.begin(), raw.end(), reinterpret_cast<const char*>(t.data.data()))) << e.path();
     ++n;
   }
   EXPECT_EQ(n, 12 * 2 * 2 * 3 + 2);  // dtypes x byte orders x memory orders x versions + 2 corners

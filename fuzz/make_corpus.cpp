@@ -1,0 +1,48 @@
+// Writes the fuzzers' seed corpus: the malformed-file corpus of the tests plus
+// a few valid files per format. Usage: make_corpus DIR (creates DIR/<format>/).
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "core/malformed_corpus.h"
+#include "factorkit/core/formats.h"
+
+int main(int argc, char** argv) {
+  using namespace factorkit;
+  if (argc != 2) {
+    std::cerr << "usage: make_corpus DIR\n";
+    return 2;
+  }
+  namespace fs = std::filesystem;
+  fs::path root(argv[1]);
+  for (const char* d : {"safetensors", "npy", "idx", "csv"}) fs::create_directories(root / d);
+  auto put = [&](const std::string& dir, const std::string& name, const std::string& bytes) {
+    std::ofstream(root / dir / name, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+  };
+  for (const auto& c : testing::malformed_corpus()) {
+    std::string dir = c.name.find(".safetensors") != std::string::npos ? "safetensors"
+                      : c.name.find(".npy") != std::string::npos        ? "npy"
+                      : c.name.find(".idx") != std::string::npos        ? "idx"
+                                                                        : "csv";
+    put(dir, c.name, c.bytes);
+  }
+  RawTensor t;
+  t.dtype = DType::F32;
+  t.shape = {2, 3};
+  t.data.resize(24, std::byte{0x3f});
+  TensorFile f;
+  f.tensors = {{"w", t}, {"b", t}};
+  f.metadata["k"] = "v";
+  auto st = encode_safetensors(f);
+  put("safetensors", "valid.safetensors", std::string(reinterpret_cast<char*>(st.data()), st.size()));
+  auto npy = encode_npy(t);
+  put("npy", "valid.npy", std::string(reinterpret_cast<char*>(npy.data()), npy.size()));
+  auto idx = encode_idx(t);
+  std::string idxs(reinterpret_cast<char*>(idx.data()), idx.size());
+  put("idx", "valid.idx", idxs);
+  put("idx", "valid.idx.gz", testing::gzip(idxs));
+  put("csv", "valid.csv", "a,b,c\n1,2.5,-3e4\n\"4\",nan,inf\n");
+  put("csv", "valid2.csv", "1;2\n3;4\n");
+  std::cout << "seed corpus written to " << root << "\n";
+  return 0;
+}
