@@ -261,10 +261,7 @@ std::string encode_csv(const RawTensor& t, const std::vector<std::string>& colum
     throw InvalidInput(where, "shape",
                        fmt::format("a 0-, 1- or 2-D tensor for CSV, got {} dimensions", t.shape.size()),
                        "BadDims");
-  std::size_t expect = checked_nbytes(t.shape, t.dtype, where, "shape");
-  if (expect != t.data.size())
-    throw InvalidInput(where, "data", fmt::format("{} bytes for the shape, got {}", expect, t.data.size()),
-                       "TensorInvalidInfo");
+  check_consistent(t, where);
   const std::size_t rows = t.shape.empty() ? 1 : std::size_t(t.shape[0]);
   const std::size_t cols = t.shape.size() == 2 ? std::size_t(t.shape[1]) : 1;
   if (!columns.empty() && columns.size() != cols)

@@ -188,10 +188,7 @@ std::vector<std::byte> encode_idx(const RawTensor& t, const std::string& where) 
     throw InvalidInput(where, "shape", "between 1 and 255 dimensions", "BadDims");
   for (int64_t d : t.shape)
     if (d < 0 || d > INT32_MAX) throw InvalidInput(where, "shape", "sizes below 2^31", "BadDims");
-  std::size_t expect = checked_nbytes(t.shape, t.dtype, where, "shape");
-  if (expect != t.data.size())
-    throw InvalidInput(where, "data", fmt::format("{} bytes for the shape, got {}", expect, t.data.size()),
-                       "TensorInvalidInfo");
+  check_consistent(t, where);
   std::vector<std::byte> out(4 + 4 * t.shape.size() + t.data.size());
   out[2] = std::byte(code);
   out[3] = std::byte(t.shape.size());

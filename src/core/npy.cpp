@@ -307,10 +307,7 @@ std::vector<std::byte> encode_npy(const RawTensor& t, const std::string& where) 
                          "a dtype numpy has; bfloat16 has none (cast with --dtype f32 or write .safetensors)",
                          "UnsupportedDType");
   }
-  std::size_t expect = checked_nbytes(t.shape, t.dtype, where, "shape");
-  if (expect != t.data.size())
-    throw InvalidInput(where, "data", fmt::format("{} bytes for the shape, got {}", expect, t.data.size()),
-                       "TensorInvalidInfo");
+  check_consistent(t, where);
   std::string shape = "(";
   for (std::size_t i = 0; i < t.shape.size(); ++i) {
     shape += std::to_string(t.shape[i]);

@@ -162,6 +162,13 @@ std::size_t checked_nbytes(const std::vector<int64_t>& shape, DType dtype, const
   return n;
 }
 
+void check_consistent(const RawTensor& t, const std::string& where, const std::string& field) {
+  const std::size_t expect = checked_nbytes(t.shape, t.dtype, where, "shape");
+  if (expect != t.data.size())
+    throw InvalidInput(where, field, fmt::format("{} bytes for the shape, got {}", expect, t.data.size()),
+                       "TensorInvalidInfo");
+}
+
 const RawTensor* TensorFile::find(const std::string& name) const noexcept {
   for (const auto& [n, t] : tensors)
     if (n == name) return &t;

@@ -222,11 +222,7 @@ std::vector<std::byte> encode_safetensors(const TensorFile& f) {
     if (!names.insert(name).second)
       throw InvalidInput("<safetensors>", fmt::format("tensor \"{}\"", name), "unique tensor names",
                          "DuplicateTensorName");
-    std::size_t expect = checked_nbytes(t.shape, t.dtype, "<safetensors>", fmt::format("tensor \"{}\"", name));
-    if (expect != t.data.size())
-      throw InvalidInput("<safetensors>", fmt::format("tensor \"{}\"", name),
-                         fmt::format("{} data bytes for its shape, got {}", expect, t.data.size()),
-                         "TensorInvalidInfo");
+    check_consistent(t, "<safetensors>", fmt::format("tensor \"{}\"", name));
     nlohmann::ordered_json e;
     e["dtype"] = std::string(dtype_name(t.dtype));
     e["shape"] = t.shape;

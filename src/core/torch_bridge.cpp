@@ -47,10 +47,7 @@ DType from_scalar_type(at::ScalarType t, const std::string& where) {
 
 at::Tensor to_torch(const RawTensor& t, const std::string& where) {
   const auto st = to_scalar_type(t.dtype, where);
-  const std::size_t expect = checked_nbytes(t.shape, t.dtype, where, "shape");
-  if (expect != t.data.size())
-    throw InvalidInput(where, "data", fmt::format("{} bytes for the shape, got {}", expect, t.data.size()),
-                       "TensorInvalidInfo");
+  check_consistent(t, where);
   at::Tensor out = at::empty(t.shape, at::TensorOptions().dtype(st));
   if (!t.data.empty()) std::memcpy(out.data_ptr(), t.data.data(), t.data.size());
   return out;

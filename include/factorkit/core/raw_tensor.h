@@ -39,6 +39,10 @@ std::size_t checked_nbytes(const std::vector<int64_t>& shape, DType dtype, const
                            const std::string& field,
                            std::size_t limit = std::size_t(1) << 62);
 
+// Throws InvalidInput (code TensorInvalidInfo) unless data.size() equals the
+// shape's element count times the dtype size (and that product does not overflow).
+void check_consistent(const RawTensor& t, const std::string& where, const std::string& field = "data");
+
 // A named collection, as in a safetensors file. Order is the file order.
 struct TensorFile {
   std::vector<std::pair<std::string, RawTensor>> tensors;
