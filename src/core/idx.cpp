@@ -62,14 +62,13 @@ bool parse_header(const std::string& name, const unsigned char* p, std::size_t a
                           "BadDims");
     h.shape.push_back(int64_t(d));
   }
-  try {
-    h.data_bytes = checked_nbytes(h.shape, h.dtype, name, "dimensions", max_bytes);
-  } catch (const InvalidInput& e) {
+  const auto size = nbytes_of(h.shape, h.dtype, max_bytes);
+  if (!size)
     throw MalformedFile(name, "dimensions",
                         fmt::format("a data size of at most {} bytes (product of the sizes overflows or is too large)",
                                     max_bytes),
                         "ValidationOverflow");
-  }
+  h.data_bytes = *size;
   return true;
 }
 

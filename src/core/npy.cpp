@@ -269,12 +269,13 @@ RawTensor read_npy(const Source& src) {
     t.shape.push_back(int64_t(x.i));
   }
   const uint64_t avail = len - hstart - hlen;
-  std::size_t nbytes;
-  try {
-    nbytes = checked_nbytes(t.shape, t.dtype, src.name(), "header.shape");
-  } catch (const InvalidInput& e) {
-    throw MalformedFile(src.name(), e.field(), e.expected(), e.code());
-  }
+  const auto size = nbytes_of(t.shape, t.dtype);
+  if (!size)
+    throw MalformedFile(src.name(), "header.shape",
+                        fmt::format("a size that fits in 2^62 bytes (shape ({}) x {} bytes overflows)",
+                                    fmt::join(t.shape, ", "), dtype_size(t.dtype)),
+                        "ValidationOverflow");
+  const std::size_t nbytes = *size;
   if (nbytes != avail)
     throw MalformedFile(src.name(), "data",
                         fmt::format("{} data bytes for {} with shape ({}), the file has {}", nbytes,

@@ -145,27 +145,22 @@ double RawTensor::element_as_double(std::size_t i) const noexcept {
   return as_double(load_value(dtype, data.data() + i * dtype_size(dtype)));
 }
 
-std::size_t checked_nbytes(const std::vector<int64_t>& shape, DType dtype, const std::string& where,
-                           const std::string& field, std::size_t limit) {
+std::optional<std::size_t> nbytes_of(const std::vector<int64_t>& shape, DType dtype, std::size_t limit) noexcept {
   std::size_t n = dtype_size(dtype);
-  for (int64_t d : shape) {
-    if (d < 0)
-      throw InvalidInput(where, field, fmt::format("non-negative dimensions, got {}", d),
-                         "NegativeDimension");
-    std::size_t next;
-    if (__builtin_mul_overflow(n, std::size_t(d), &next) || next > limit)
-      throw InvalidInput(where, field,
-                         fmt::format("a size that fits in {} bytes (shape x dtype size overflows)", limit),
-                         "ValidationOverflow");
-    n = next;
-  }
+  for (int64_t d : shape)
+    if (d < 0 || __builtin_mul_overflow(n, std::size_t(d), &n) || n > limit) return std::nullopt;
   return n;
 }
 
 void check_consistent(const RawTensor& t, const std::string& where, const std::string& field) {
-  const std::size_t expect = checked_nbytes(t.shape, t.dtype, where, "shape");
-  if (expect != t.data.size())
-    throw InvalidInput(where, field, fmt::format("{} bytes for the shape, got {}", expect, t.data.size()),
+  const auto expect = nbytes_of(t.shape, t.dtype);
+  if (!expect)
+    throw InvalidInput(where, "shape",
+                       fmt::format("non-negative dimensions whose size in bytes fits in 2^62 (got [{}])",
+                                   fmt::join(t.shape, ", ")),
+                       "ValidationOverflow");
+  if (*expect != t.data.size())
+    throw InvalidInput(where, field, fmt::format("{} bytes for the shape, got {}", *expect, t.data.size()),
                        "TensorInvalidInfo");
 }
 

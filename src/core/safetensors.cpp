@@ -81,10 +81,7 @@ TensorFile read_safetensors(const Source& src) {
   try {
     j = Json::parse(header, cb, /*allow_exceptions=*/true, /*ignore_comments=*/false);
   } catch (const Json::exception& e) {
-    if (too_deep)
-      bad(src, "header", fmt::format("JSON nested at most {} levels deep", kMaxJsonDepth),
-          "InvalidHeaderDeserialization");
-    bad(src, "header", fmt::format("valid JSON ({})", e.what()), "InvalidHeaderDeserialization");
+    if (!too_deep) bad(src, "header", fmt::format("valid JSON ({})", e.what()), "InvalidHeaderDeserialization");
   }
   if (too_deep)
     bad(src, "header", fmt::format("JSON nested at most {} levels deep", kMaxJsonDepth),
@@ -170,15 +167,13 @@ TensorFile read_safetensors(const Source& src) {
           fmt::format("[{}, end >= {}] so that tensors are contiguous from 0 with no gap or overlap, "
                       "got [{}, {}]", start, start, e.begin, e.end),
           "InvalidOffset");
-    uint64_t nbytes = dtype_size(e.dtype);
-    for (int64_t d : e.shape) {
-      if (__builtin_mul_overflow(nbytes, uint64_t(d), &nbytes))
-        bad(src, fmt::format("tensor \"{}\".shape", e.name),
-            "a shape whose size in bytes fits in 64 bits", "ValidationOverflow");
-    }
-    if (e.end - e.begin != nbytes)
+    const auto nbytes = nbytes_of(e.shape, e.dtype, SIZE_MAX);
+    if (!nbytes)
+      bad(src, fmt::format("tensor \"{}\".shape", e.name), "a shape whose size in bytes fits in 64 bits",
+          "ValidationOverflow");
+    if (e.end - e.begin != *nbytes)
       bad(src, field,
-          fmt::format("end - begin = {} bytes for {} with shape [{}], got {}", nbytes,
+          fmt::format("end - begin = {} bytes for {} with shape [{}], got {}", *nbytes,
                       dtype_name(e.dtype), fmt::join(e.shape, ", "), e.end - e.begin),
           "TensorInvalidInfo");
     start = e.end;

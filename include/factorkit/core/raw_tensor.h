@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,11 +34,11 @@ struct RawTensor {
   bool operator==(const RawTensor& o) const = default;
 };
 
-// Product of dims times element size, checked: throws InvalidInput (naming
-// `where` and `field`) on a negative dimension or on overflow past `limit` bytes.
-std::size_t checked_nbytes(const std::vector<int64_t>& shape, DType dtype, const std::string& where,
-                           const std::string& field,
-                           std::size_t limit = std::size_t(1) << 62);
+// Product of the dimensions times the element size; nullopt on a negative
+// dimension or when the product overflows or exceeds `limit` bytes. Readers turn
+// nullopt into their own MalformedFile; writers use check_consistent.
+std::optional<std::size_t> nbytes_of(const std::vector<int64_t>& shape, DType dtype,
+                                     std::size_t limit = std::size_t(1) << 62) noexcept;
 
 // Throws InvalidInput (code TensorInvalidInfo) unless data.size() equals the
 // shape's element count times the dtype size (and that product does not overflow).
