@@ -10,6 +10,7 @@
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
 #include "factorkit/core/formats.h"
+#include "byteorder.h"
 
 namespace factorkit {
 
@@ -72,19 +73,22 @@ bool parse_header(const std::string& name, const unsigned char* p, std::size_t a
   return true;
 }
 
-RawTensor finish(const std::string& name, const IdxHeader& h, const std::byte* data, std::size_t avail) {
+// The data length must equal the declared size exactly (there is no length field).
+void check_data_length(const std::string& name, const IdxHeader& h, uint64_t avail) {
   if (avail != h.data_bytes)
     throw MalformedFile(name, "data",
                         fmt::format("{} bytes = product of the sizes [{}] x {} bytes, the file has {}",
                                     h.data_bytes, fmt::join(h.shape, ", "), dtype_size(h.dtype), avail),
                         avail < h.data_bytes ? "DataTooShort" : "TrailingBytes");
+}
+
+// Takes the big-endian data (already checked to be data_bytes long) without copying it.
+RawTensor make_tensor(const IdxHeader& h, std::vector<std::byte> data) {
   RawTensor t;
   t.dtype = h.dtype;
   t.shape = h.shape;
-  t.data.assign(data, data + avail);
-  const std::size_t es = dtype_size(t.dtype);
-  if (es > 1)
-    for (std::size_t i = 0; i + es <= t.data.size(); i += es) std::reverse(t.data.begin() + i, t.data.begin() + i + es);
+  t.data = std::move(data);
+  detail::byteswap_elements(t.data, dtype_size(t.dtype));
   return t;
 }
 
@@ -140,7 +144,9 @@ RawTensor read_gzip_idx(const Source& src, std::size_t max_bytes) {
     if (!have_header)
       throw MalformedFile(name, "header", "a complete IDX header", "DataTooShort");
   }
-  return finish(name, h, out.data() + h.header_bytes, out.size() - h.header_bytes);
+  check_data_length(name, h, out.size() - h.header_bytes);
+  out.erase(out.begin(), out.begin() + std::ptrdiff_t(h.header_bytes));  // in place, no new buffer
+  return make_tensor(h, std::move(out));
 }
 
 }  // namespace
@@ -157,10 +163,8 @@ RawTensor read_idx(const Source& src, std::size_t max_bytes) {
   IdxHeader h{};
   if (!parse_header(src.name(), reinterpret_cast<const unsigned char*>(head.data()), head.size(), max_bytes, h))
     throw MalformedFile(src.name(), "header", "a complete IDX header", "DataTooShort");
-  const uint64_t avail = len - h.header_bytes;
-  if (avail != h.data_bytes) finish(src.name(), h, nullptr, std::size_t(std::min<uint64_t>(avail, SIZE_MAX)));
-  std::vector<std::byte> data = src.read_vector(h.header_bytes, h.data_bytes);
-  return finish(src.name(), h, data.data(), data.size());
+  check_data_length(src.name(), h, len - h.header_bytes);
+  return make_tensor(h, src.read_vector(h.header_bytes, h.data_bytes));
 }
 
 RawTensor read_idx_file(const std::string& path, std::size_t max_bytes) {
@@ -195,9 +199,7 @@ std::vector<std::byte> encode_idx(const RawTensor& t, const std::string& where) 
     for (int b = 0; b < 4; ++b) out[4 + 4 * k + b] = std::byte((uint32_t(t.shape[k]) >> (24 - 8 * b)) & 0xff);
   std::byte* d = out.data() + 4 + 4 * t.shape.size();
   if (!t.data.empty()) std::memcpy(d, t.data.data(), t.data.size());
-  const std::size_t es = dtype_size(t.dtype);
-  if (es > 1)
-    for (std::size_t i = 0; i + es <= t.data.size(); i += es) std::reverse(d + i, d + i + es);
+  detail::byteswap_elements(std::span<std::byte>(d, t.data.size()), dtype_size(t.dtype));
   return out;
 }
 

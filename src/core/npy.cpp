@@ -11,6 +11,7 @@
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
 #include "factorkit/core/formats.h"
+#include "byteorder.h"
 #include "utf8.h"
 
 namespace factorkit {
@@ -165,11 +166,6 @@ Descr parse_descr(const Source& src, const std::string& d) {
   return {t, order == '>'};
 }
 
-void byteswap_inplace(std::vector<std::byte>& data, std::size_t es) {
-  if (es <= 1) return;
-  for (std::size_t i = 0; i + es <= data.size(); i += es) std::reverse(data.begin() + i, data.begin() + i + es);
-}
-
 // Fortran (column-major) bytes -> C (row-major) bytes.
 std::vector<std::byte> fortran_to_c(const std::vector<std::byte>& in, const std::vector<int64_t>& shape,
                                     std::size_t es) {
@@ -283,7 +279,7 @@ RawTensor read_npy(const Source& src) {
                         nbytes > avail ? "DataTooShort" : "TrailingBytes");
   t.data.resize(nbytes);
   src.read(hstart + hlen, t.data);
-  if (dd.big_endian) byteswap_inplace(t.data, dtype_size(t.dtype));
+  if (dd.big_endian) detail::byteswap_elements(t.data, dtype_size(t.dtype));
   if (fortran->b) t.data = fortran_to_c(t.data, t.shape, dtype_size(t.dtype));
   return t;
 }
