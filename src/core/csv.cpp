@@ -8,6 +8,7 @@
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
 #include "factorkit/core/formats.h"
+#include "element.h"
 
 namespace factorkit {
 
@@ -105,80 +106,53 @@ bool looks_numeric(std::string_view s) {
   return ieq(s, "true") || ieq(s, "false");
 }
 
+// Parses a whole field as T (float or double), with one correct rounding.
 template <class T>
-void put(std::byte* p, T v) { std::memcpy(p, &v, sizeof(T)); }
+T parse_real(const std::string& name, const Field& f, const char* b, const char* e, bool allow_nonfinite,
+             const std::string& where) {
+  T v;
+  auto r = std::from_chars(b, e, v);
+  if (r.ptr != e || (r.ec != std::errc() && r.ec != std::errc::result_out_of_range))
+    throw MalformedFile(name, where, fmt::format("a number, got \"{}\"", f.text), "NonNumeric");
+  if (r.ec == std::errc::result_out_of_range)
+    throw MalformedFile(name, where, fmt::format("a value within {} range, got {}", sizeof(T) == 4 ? "float32" : "float64", f.text),
+                        "OutOfRange");
+  if (!std::isfinite(v) && !allow_nonfinite)
+    throw MalformedFile(name, where, fmt::format("a finite number, got {}", f.text), "NonFinite");
+  return v;
+}
 
 void parse_into(const std::string& name, const Field& f, DType dt, bool allow_nonfinite, std::byte* out) {
+  using detail::Value;
   std::string_view s = trim(f.text);
-  auto where = [&] { return fmt::format("line {}, column {}", f.line, f.col); };
+  const std::string where = fmt::format("line {}, column {}", f.line, f.col);
   if (!s.empty() && s.front() == '+' && s.size() > 1 && s[1] != '-') s.remove_prefix(1);
-  if (s.empty()) throw MalformedFile(name, where(), "a number, got an empty field", "NonNumeric");
+  if (s.empty()) throw MalformedFile(name, where, "a number, got an empty field", "NonNumeric");
   const char* b = s.data();
   const char* e = s.data() + s.size();
-  auto non_numeric = [&]() -> MalformedFile {
-    return MalformedFile(name, where(), fmt::format("a number ({}), got \"{}\"", dtype_long_name(dt), f.text),
-                         "NonNumeric");
-  };
+  Value v;
+  if (dt == DType::F32) {  // parsed as float directly: one rounding
+    float x = parse_real<float>(name, f, b, e, allow_nonfinite, where);
+    std::memcpy(out, &x, sizeof x);
+    return;
+  }
   if (dtype_is_float(dt)) {
-    if (dt == DType::F32) {
-      float v;
-      auto r = std::from_chars(b, e, v);
-      if (r.ptr != e || (r.ec != std::errc() && r.ec != std::errc::result_out_of_range)) throw non_numeric();
-      if (r.ec == std::errc::result_out_of_range)
-        throw MalformedFile(name, where(), fmt::format("a value within float32 range, got {}", f.text), "OutOfRange");
-      if (!std::isfinite(v) && !allow_nonfinite)
-        throw MalformedFile(name, where(), fmt::format("a finite number, got {}", f.text), "NonFinite");
-      put(out, v);
-      return;
-    }
-    double v;
-    auto r = std::from_chars(b, e, v);
-    if (r.ptr != e || (r.ec != std::errc() && r.ec != std::errc::result_out_of_range)) throw non_numeric();
-    if (r.ec == std::errc::result_out_of_range)
-      throw MalformedFile(name, where(), fmt::format("a value within float64 range, got {}", f.text), "OutOfRange");
-    if (!std::isfinite(v) && !allow_nonfinite)
-      throw MalformedFile(name, where(), fmt::format("a finite number, got {}", f.text), "NonFinite");
-    if (dt == DType::F64) put(out, v);
-    else if (dt == DType::F16) put(out, double_to_half(v));
-    else put(out, double_to_bf16(v));
-    return;
-  }
-  RawTensor one;
-  one.shape = {};
-  if (dt == DType::BOOL && (ieq(s, "true") || ieq(s, "false"))) {
-    put<uint8_t>(out, ieq(s, "true") ? 1 : 0);
-    return;
-  }
-  // Integers: exact parse when possible, else an integral float.
-  int64_t iv;
-  auto ri = std::from_chars(b, e, iv);
-  if (ri.ec == std::errc() && ri.ptr == e) {
-    one.dtype = DType::I64;
-    one.data.resize(8);
-    put(one.data.data(), iv);
+    v = Value::of(parse_real<double>(name, f, b, e, allow_nonfinite, where));
+  } else if (dt == DType::BOOL && (ieq(s, "true") || ieq(s, "false"))) {
+    v = Value::of(uint64_t(ieq(s, "true") ? 1 : 0));
   } else {
+    // Integers: exact parse when possible, else an integral float.
+    int64_t iv;
     uint64_t uv;
-    auto ru = std::from_chars(b, e, uv);
-    if (ru.ec == std::errc() && ru.ptr == e) {
-      one.dtype = DType::U64;
-      one.data.resize(8);
-      put(one.data.data(), uv);
-    } else {
-      double dv;
-      auto rd = std::from_chars(b, e, dv);
-      if (rd.ptr != e || rd.ec != std::errc()) throw non_numeric();
-      one.dtype = DType::F64;
-      one.data.resize(8);
-      put(one.data.data(), dv);
-    }
+    double dv;
+    if (auto r = std::from_chars(b, e, iv); r.ec == std::errc() && r.ptr == e) v = Value::of(iv);
+    else if (auto r2 = std::from_chars(b, e, uv); r2.ec == std::errc() && r2.ptr == e) v = Value::of(uv);
+    else if (auto r3 = std::from_chars(b, e, dv); r3.ec == std::errc() && r3.ptr == e) v = Value::of(dv);
+    else throw MalformedFile(name, where, fmt::format("a number ({}), got \"{}\"", dtype_long_name(dt), f.text), "NonNumeric");
   }
-  try {
-    RawTensor c = cast(one, dt, name);
-    std::memcpy(out, c.data.data(), dtype_size(dt));
-  } catch (const InvalidInput&) {
-    throw MalformedFile(name, where(), fmt::format("a value representable as {}, got {}", dtype_long_name(dt), f.text),
+  if (!detail::store_value(dt, v, out))
+    throw MalformedFile(name, where, fmt::format("a value representable as {}, got {}", dtype_long_name(dt), f.text),
                         "OutOfRange");
-  }
 }
 
 std::string quote_if_needed(const std::string& s) {

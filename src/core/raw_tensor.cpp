@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "factorkit/core/error.h"
+#include "element.h"
 
 static_assert(std::endian::native == std::endian::little,
               "factorkit stores tensors little-endian and assumes a little-endian host");
@@ -26,13 +27,9 @@ void store(std::byte* p, T v) noexcept {
   std::memcpy(p, &v, sizeof(T));
 }
 
-// One element in a lossless intermediate form.
-struct Value {
-  enum Kind { Float, Signed, Unsigned } kind;
-  double f = 0;
-  int64_t i = 0;
-  uint64_t u = 0;
-};
+}  // namespace
+
+namespace detail {
 
 Value load_value(DType t, const std::byte* p) noexcept {
   switch (t) {
@@ -70,6 +67,11 @@ std::string value_text(const Value& v) {
   }
   return "?";
 }
+
+}  // namespace detail
+
+namespace {
+using detail::Value;
 
 // double -> float with IEEE rounding and overflow to infinity (a plain
 // conversion of an out-of-range double is undefined behaviour in C++).
@@ -142,7 +144,7 @@ int64_t RawTensor::numel() const noexcept {
 }
 
 double RawTensor::element_as_double(std::size_t i) const noexcept {
-  return as_double(load_value(dtype, data.data() + i * dtype_size(dtype)));
+  return detail::as_double(detail::load_value(dtype, data.data() + i * dtype_size(dtype)));
 }
 
 std::optional<std::size_t> nbytes_of(const std::vector<int64_t>& shape, DType dtype, std::size_t limit) noexcept {
@@ -178,8 +180,8 @@ TensorStats tensor_stats(const RawTensor& t) noexcept {
   long double sum = 0, comp = 0;  // Kahan on top of extended precision
   bool first = true;
   for (std::size_t i = 0; i < n; ++i) {
-    Value v = load_value(t.dtype, t.data.data() + i * es);
-    double d = as_double(v);
+    Value v = detail::load_value(t.dtype, t.data.data() + i * es);
+    double d = detail::as_double(v);
     if (v.kind == Value::Float) {
       if (std::isnan(d)) { ++s.nan; continue; }
       if (std::isinf(d)) { (d > 0 ? s.pos_inf : s.neg_inf)++; continue; }
@@ -197,6 +199,39 @@ TensorStats tensor_stats(const RawTensor& t) noexcept {
   return s;
 }
 
+namespace detail {
+
+bool store_value(DType to, const Value& v, std::byte* p) noexcept {
+  switch (to) {
+    // Integers go to float directly (one rounding); floats via double (exact).
+    case DType::F64:
+      store<double>(p, v.kind == Value::Float ? v.f : v.kind == Value::Signed ? double(v.i) : double(v.u));
+      return true;
+    case DType::F32:
+      store<float>(p, v.kind == Value::Float ? double_to_float(v.f) : v.kind == Value::Signed ? float(v.i) : float(v.u));
+      return true;
+    case DType::F16: store<uint16_t>(p, double_to_half(as_double(v))); return true;
+    case DType::BF16: store<uint16_t>(p, double_to_bf16(as_double(v))); return true;
+    default: break;
+  }
+  int64_t si = 0;
+  uint64_t ui = 0;
+  if (!to_integer(v, int_range(to), si, ui)) return false;
+  switch (to) {
+    case DType::I64: store<int64_t>(p, si); break;
+    case DType::I32: store<int32_t>(p, int32_t(si)); break;
+    case DType::I16: store<int16_t>(p, int16_t(si)); break;
+    case DType::I8: store<int8_t>(p, int8_t(si)); break;
+    case DType::U64: store<uint64_t>(p, ui); break;
+    case DType::U32: store<uint32_t>(p, uint32_t(ui)); break;
+    case DType::U16: store<uint16_t>(p, uint16_t(ui)); break;
+    default: store<uint8_t>(p, uint8_t(ui)); break;  // U8, BOOL
+  }
+  return true;
+}
+
+}  // namespace detail
+
 RawTensor cast(const RawTensor& t, DType to, const std::string& where) {
   if (t.dtype == to) return t;
   RawTensor out;
@@ -205,47 +240,14 @@ RawTensor cast(const RawTensor& t, DType to, const std::string& where) {
   const std::size_t in_es = dtype_size(t.dtype), out_es = dtype_size(to);
   const std::size_t n = t.data.size() / in_es;
   out.data.resize(n * out_es);
-  const IntRange range = int_range(to);
   for (std::size_t i = 0; i < n; ++i) {
-    Value v = load_value(t.dtype, t.data.data() + i * in_es);
-    std::byte* p = out.data.data() + i * out_es;
-    if (dtype_is_float(to)) {
-      // Integers go to float directly (one rounding); floats via double (exact).
-      switch (to) {
-        case DType::F64:
-          store<double>(p, v.kind == Value::Float ? v.f
-                           : v.kind == Value::Signed ? double(v.i) : double(v.u));
-          break;
-        case DType::F32:
-          store<float>(p, v.kind == Value::Float ? double_to_float(v.f)
-                          : v.kind == Value::Signed ? float(v.i) : float(v.u));
-          break;
-        case DType::F16: store<uint16_t>(p, double_to_half(as_double(v))); break;
-        case DType::BF16: store<uint16_t>(p, double_to_bf16(as_double(v))); break;
-        default: break;
-      }
-      continue;
-    }
-    int64_t si = 0;
-    uint64_t ui = 0;
-    if (!to_integer(v, range, si, ui))
+    const Value v = detail::load_value(t.dtype, t.data.data() + i * in_es);
+    if (!detail::store_value(to, v, out.data.data() + i * out_es))
       throw InvalidInput(where, fmt::format("element {}", i),
                          fmt::format("a value representable exactly as {} (got {}); cast refuses to "
                                      "round, wrap or truncate",
-                                     dtype_long_name(to), value_text(v)),
+                                     dtype_long_name(to), detail::value_text(v)),
                          "LossyCast");
-    switch (to) {
-      case DType::I64: store<int64_t>(p, si); break;
-      case DType::I32: store<int32_t>(p, int32_t(si)); break;
-      case DType::I16: store<int16_t>(p, int16_t(si)); break;
-      case DType::I8: store<int8_t>(p, int8_t(si)); break;
-      case DType::U64: store<uint64_t>(p, ui); break;
-      case DType::U32: store<uint32_t>(p, uint32_t(ui)); break;
-      case DType::U16: store<uint16_t>(p, uint16_t(ui)); break;
-      case DType::U8: store<uint8_t>(p, uint8_t(ui)); break;
-      case DType::BOOL: store<uint8_t>(p, uint8_t(ui)); break;
-      default: break;
-    }
   }
   return out;
 }
