@@ -11,18 +11,6 @@
 namespace factorkit::cli {
 namespace {
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    std::size_t p = s.find(',', start);
-    out.push_back(s.substr(start, p - start));
-    if (p == std::string::npos) break;
-    start = p + 1;
-  }
-  return out;
-}
-
 class ConvertCommand final : public Command {
  public:
   std::string name() const override { return "convert"; }
@@ -96,7 +84,7 @@ class ConvertCommand final : public Command {
     if (outfmt == Format::Csv) {
       std::vector<std::string> cols;
       auto it = sel.metadata.find("columns");
-      if (infmt == Format::Csv && it != sel.metadata.end()) cols = split_commas(it->second);
+      if (infmt == Format::Csv && it != sel.metadata.end()) cols = nlohmann::json::parse(it->second);
       const RawTensor& t = sel.tensors[0].second;
       if (!cols.empty() && (t.shape.size() != 2 || std::size_t(t.shape[1]) != cols.size())) cols.clear();
       write_csv(out_, t, cols);

@@ -1,6 +1,6 @@
 // `factorkit inspect FILE...`: format, tensors, dtypes, shapes, sizes, statistics.
 #include <CLI/CLI.hpp>
-#include <cstdio>
+#include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
 
@@ -25,63 +25,64 @@ class InspectCommand final : public Command {
   std::string doc_page() const override { return "docs/formats.md"; }
   void configure(CLI::App& sub) override {
     sub.add_option("files", files_, "Files to inspect")->required()->check(CLI::ExistingFile);
-    sub.add_flag("--no-stats", no_stats_, "Skip min/max/mean/NaN/Inf (header only)");
+    sub.add_flag("--no-stats", no_stats_, "Skip min/max/mean/NaN/Inf (the data is still read and validated)");
   }
   int run(const Context& ctx) override {
-    nlohmann::json all = nlohmann::json::array();
-    for (const auto& path : files_) {
-      Format fmt_ = Format::Csv;
-      ReadOptions ro;
-      ro.csv.allow_nonfinite = true;
-      TensorFile f = read_tensor_file(path, &fmt_, ro);
-      FileSource probe(path);
-      nlohmann::json jf;
-      jf["file"] = path;
-      jf["format"] = std::string(format_name(fmt_));
-      jf["bytes"] = probe.size();
-      jf["metadata"] = f.metadata;
-      jf["tensors"] = nlohmann::json::array();
-      if (!ctx.json)
-        std::cout << fmt::format("{}: {}, {} bytes, {} tensor{}\n", path, format_name(fmt_), probe.size(),
-                                 f.tensors.size(), f.tensors.size() == 1 ? "" : "s");
-      for (const auto& [k, v] : f.metadata)
-        if (!ctx.json) std::cout << fmt::format("  metadata {} = {}\n", k, v);
-      for (const auto& [name, t] : f.tensors) {
-        nlohmann::json jt;
-        jt["name"] = name;
-        jt["dtype"] = std::string(dtype_long_name(t.dtype));
-        jt["shape"] = t.shape;
-        jt["bytes"] = t.nbytes();
-        std::string line = fmt::format("  {}  {}  {}  {} bytes", name, dtype_long_name(t.dtype),
-                                       shape_text(t.shape), t.nbytes());
-        if (!no_stats_) {
-          TensorStats s = tensor_stats(t);
-          jt["count"] = s.count;
-          if (s.finite > 0) {
-            jt["min"] = s.min;
-            jt["max"] = s.max;
-            jt["mean"] = s.mean;
-          } else {
-            jt["min"] = jt["max"] = jt["mean"] = nullptr;
-          }
-          jt["nan"] = s.nan;
-          jt["inf"] = s.pos_inf + s.neg_inf;
-          if (s.finite > 0)
-            line += fmt::format("  min {:.6g}  max {:.6g}  mean {:.6g}", s.min, s.max, s.mean);
-          else
-            line += "  (no finite values)";
-          line += fmt::format("  nan {}  inf {}", s.nan, s.pos_inf + s.neg_inf);
-        }
-        if (!ctx.json) std::cout << line << "\n";
-        jf["tensors"].push_back(std::move(jt));
-      }
-      all.push_back(std::move(jf));
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& path : files_) files.push_back(describe(path));
+    if (ctx.json) {
+      std::cout << nlohmann::json{{"ok", true}, {"files", files}}.dump() << std::endl;
+      return 0;
     }
-    if (ctx.json) std::cout << nlohmann::json{{"ok", true}, {"files", all}}.dump() << std::endl;
+    for (const auto& f : files) {
+      std::cout << fmt::format("{}: {}, {} bytes, {} tensor{}\n", f["file"].get<std::string>(),
+                               f["format"].get<std::string>(), f["bytes"].get<uint64_t>(), f["tensors"].size(),
+                               f["tensors"].size() == 1 ? "" : "s");
+      for (const auto& [k, v] : f["metadata"].items())
+        std::cout << fmt::format("  metadata {} = {}\n", k, v.get<std::string>());
+      for (const auto& t : f["tensors"]) {
+        std::cout << fmt::format("  {}  {}  {}  {} bytes", t["name"].get<std::string>(), t["dtype"].get<std::string>(),
+                                 shape_text(t["shape"].get<std::vector<int64_t>>()), t["bytes"].get<uint64_t>());
+        if (t.contains("count")) {
+          if (t["min"].is_null())
+            std::cout << "  (no finite values)";
+          else
+            std::cout << fmt::format("  min {:.6g}  max {:.6g}  mean {:.6g}", t["min"].get<double>(),
+                                     t["max"].get<double>(), t["mean"].get<double>());
+          std::cout << fmt::format("  nan {}  inf {}", t["nan"].get<int64_t>(), t["inf"].get<int64_t>());
+        }
+        std::cout << "\n";
+      }
+    }
     return 0;
   }
 
  private:
+  nlohmann::json describe(const std::string& path) const {
+    Format format;
+    ReadOptions ro;
+    ro.csv.allow_nonfinite = true;
+    TensorFile f = read_tensor_file(path, &format, ro);
+    nlohmann::json jf{{"file", path}, {"format", std::string(format_name(format))},
+                      {"bytes", std::filesystem::file_size(path)}, {"metadata", f.metadata},
+                      {"tensors", nlohmann::json::array()}};
+    for (const auto& [name, t] : f.tensors) {
+      nlohmann::json jt{{"name", name}, {"dtype", std::string(dtype_long_name(t.dtype))}, {"shape", t.shape},
+                        {"bytes", t.nbytes()}};
+      if (!no_stats_) {
+        const TensorStats s = tensor_stats(t);
+        jt["count"] = s.count;
+        jt["min"] = s.finite > 0 ? nlohmann::json(s.min) : nlohmann::json();
+        jt["max"] = s.finite > 0 ? nlohmann::json(s.max) : nlohmann::json();
+        jt["mean"] = s.finite > 0 ? nlohmann::json(s.mean) : nlohmann::json();
+        jt["nan"] = s.nan;
+        jt["inf"] = s.pos_inf + s.neg_inf;
+      }
+      jf["tensors"].push_back(std::move(jt));
+    }
+    return jf;
+  }
+
   std::vector<std::string> files_;
   bool no_stats_ = false;
 };

@@ -2,6 +2,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "factorkit/core/error.h"
 #include "factorkit/core/formats.h"
@@ -72,7 +73,7 @@ TensorFile read_tensor_file(const std::string& path, Format* detected, const Rea
       CsvOptions co = opt.csv;
       if (ends_with(path, ".tsv")) co.delimiter = '\t';
       CsvTable t = read_csv(src, co);
-      if (!t.columns.empty()) out.metadata["columns"] = fmt::format("{}", fmt::join(t.columns, ","));
+      if (!t.columns.empty()) out.metadata["columns"] = nlohmann::json(t.columns).dump();
       out.tensors.emplace_back(stem_of(path), std::move(t.values));
       break;
     }

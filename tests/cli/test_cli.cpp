@@ -218,3 +218,11 @@ TEST(Cli, ReadmeAndCiRunTheSameTestCommand) {
   std::string cmd = ci.substr(p + marker.size() + 1, q - p - marker.size() - 2);  // strip quotes
   EXPECT_NE(readme.find(cmd), std::string::npos) << "README.md lacks the CI test command: " << cmd;
 }
+
+TEST(Cli, CsvHeaderWithCommasSurvivesConversion) {
+  TempDir d;
+  write_bytes(d.file("h.csv"), "\"x, the first\",y\n1,2\n3,4\n");
+  CliRun r = run("convert " + d.file("h.csv") + " " + d.file("out.csv"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_bytes(d.file("out.csv")), "\"x, the first\",y\n1,2\n3,4\n");
+}

@@ -79,7 +79,8 @@ struct ReadOptions {
   CsvOptions csv;
 };
 // Reads any supported file as a TensorFile; single-tensor formats give one
-// tensor named after the file stem ("data" for CSV without a better name).
+// tensor named after the file stem. A CSV header row is kept as
+// metadata["columns"], a JSON array of strings.
 TensorFile read_tensor_file(const std::string& path, Format* detected = nullptr,
                             const ReadOptions& opt = {});
 // Writes in the format of `path`'s extension (or `format`). Single-tensor
