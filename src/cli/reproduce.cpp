@@ -40,6 +40,7 @@ std::vector<ReproRow> run_reproductions(const std::vector<ReproEntry>& entries, 
     fs::create_directories(ctx.out_dir, ec);
     auto t0 = std::chrono::steady_clock::now();
     try {
+      if (o.prepare) o.prepare(ctx);
       row.result = e.run(ctx);
     } catch (const std::exception& ex) {
       row.error = ex.what();

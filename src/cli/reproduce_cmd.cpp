@@ -5,6 +5,7 @@
 
 #include "factorkit/cli/registry.h"
 #include "factorkit/cli/reproduce.h"
+#include "factorkit/core/runtime.h"
 
 namespace factorkit::cli {
 namespace {
@@ -24,6 +25,7 @@ class ReproduceCommand final : public Command {
   int run(const Context& ctx) override {
     opt_.seed = ctx.seed;
     opt_.threads = ctx.threads;
+    opt_.prepare = [](const ReproContext& c) { seed_everything(c.seed); };
     auto rows = run_reproductions(repro_entries(), opt_);
     int passed = 0;
     for (const auto& r : rows) passed += r.error.empty() && r.result.pass;

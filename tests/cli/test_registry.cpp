@@ -78,6 +78,19 @@ TEST(Reproduce, SelectsMethodsAndRejectsUnknown) {
   }
 }
 
+TEST(Reproduce, PrepareRunsBeforeEveryEntryWithTheSeed) {
+  TempDir d;
+  ReproOptions o;
+  o.out_dir = d.file("rep");
+  o.seed = 77;
+  std::vector<std::string> log;
+  o.prepare = [&](const ReproContext& c) { log.push_back(std::to_string(c.seed) + "@" + c.out_dir); };
+  run_reproductions(toy_entries(), o);
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0], "77@" + d.file("rep") + "/toy");
+  EXPECT_EQ(log[2], "77@" + d.file("rep") + "/other");
+}
+
 TEST(Registry, StaticRegistrationIsCollected) {
   std::size_t before = repro_entries().size();
   ReproRegistrar r(ReproEntry{"m", "n", "c", [](const ReproContext&) { return ReproResult{}; }});

@@ -1,6 +1,7 @@
 // factorkit/cli/reproduce.h — running registered reproductions and writing the report.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct ReproOptions {
   std::string out_dir = "factorkit-report";
   uint64_t seed = 0;
   int threads = 0;
+  // Called before every entry, so each entry starts from the same random state
+  // whichever entries ran before it (the program passes seed_everything).
+  std::function<void(const ReproContext&)> prepare;
 };
 
 // Runs the selected entries (unknown method names throw InvalidInput) and
