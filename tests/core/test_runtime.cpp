@@ -2,6 +2,10 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "factorkit/core/error.h"
 #include "factorkit/core/progress.h"
@@ -24,14 +28,43 @@ TEST(Runtime, SeedMakesTorchAndStdStreamsReproducible) {
   EXPECT_EQ(current_seed(), 124u);
 }
 
-TEST(Runtime, ThreadsAndQuiet) {
+TEST(Runtime, Threads) {
   EXPECT_THROW(set_threads(-1), InvalidInput);
   set_threads(1);
   EXPECT_EQ(at::get_num_threads(), 1);
-  set_quiet(true);
-  EXPECT_FALSE(Progress::would_draw());
-  Progress p("x", 10);  // silent when quiet
-  EXPECT_FALSE(p.enabled());
-  p.tick(5);
+}
+
+// Progress draws only when stderr is a terminal and the run is not quiet. Under
+// ctest stderr is a pipe, so the test puts a pseudo-terminal there.
+TEST(Runtime, ProgressDrawsOnATerminalUnlessQuiet) {
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(::grantpt(master), 0);
+  ASSERT_EQ(::unlockpt(master), 0);
+  int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+  ASSERT_GE(slave, 0);
+  std::fflush(stderr);
+  int saved = ::dup(STDERR_FILENO);
+  ::dup2(slave, STDERR_FILENO);
   set_quiet(false);
+  bool drawn_loud = Progress::would_draw();
+  {
+    Progress p("work", 4);
+    drawn_loud = drawn_loud && p.enabled();
+    p.tick(4);
+  }
+  set_quiet(true);
+  bool drawn_quiet = Progress::would_draw();
+  std::fflush(stderr);
+  ::dup2(saved, STDERR_FILENO);
+  ::close(saved);
+  set_quiet(false);
+  char buf[256] = {};
+  ssize_t n = ::read(master, buf, sizeof buf - 1);
+  ::close(slave);
+  ::close(master);
+  EXPECT_TRUE(drawn_loud);
+  EXPECT_FALSE(drawn_quiet);
+  ASSERT_GT(n, 0);
+  EXPECT_NE(std::string(buf, std::size_t(n)).find("work ["), std::string::npos) << buf;
 }
