@@ -55,7 +55,7 @@ class ConvertCommand final : public Command {
     TensorFile sel;
     sel.metadata = f.metadata;
     if (tensors_.empty()) {
-      sel.tensors = f.tensors;
+      sel.tensors = std::move(f.tensors);
     } else {
       for (const auto& name : tensors_) {
         const RawTensor* t = f.find(name);

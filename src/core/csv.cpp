@@ -31,9 +31,10 @@ bool ieq(std::string_view a, std::string_view b) {
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
 }
 
-// Tokenizes into rows of fields (RFC 4180 quoting; blank lines skipped).
-std::vector<std::vector<Field>> tokenize(const std::string& name, std::string_view text, const CsvOptions& opt) {
-  std::vector<std::vector<Field>> rows;
+// Calls on_row(fields) for each non-blank row (RFC 4180 quoting), one row at a
+// time, so memory stays at the text plus one row.
+template <class OnRow>
+void for_each_row(const std::string& name, std::string_view text, const CsvOptions& opt, OnRow on_row) {
   std::vector<Field> row;
   std::size_t i = 0, line = 1, col = 1;
   const std::size_t n = text.size();
@@ -86,13 +87,12 @@ std::vector<std::vector<Field>> tokenize(const std::string& name, std::string_vi
     if (i < n && text[i] == '\r') ++i;
     if (i < n && text[i] == '\n') ++i;
     bool blank = row.size() == 1 && !row[0].quoted && trim(row[0].text).empty();
-    if (!blank) rows.push_back(std::move(row));
+    if (!blank) on_row(row);
     row.clear();
     ++line;
     col = 1;
   }
-  if (!row.empty()) rows.push_back(std::move(row));
-  return rows;
+  if (!row.empty()) on_row(row);
 }
 
 bool looks_numeric(std::string_view s) {
@@ -200,33 +200,34 @@ CsvTable read_csv(const Source& src, const CsvOptions& opt) {
   src.read(0, std::span<std::byte>(reinterpret_cast<std::byte*>(text.data()), text.size()));
   if (text.find('\0') != std::string::npos)
     throw MalformedFile(name, fmt::format("byte {}", text.find('\0')), "text without NUL bytes", "BinaryData");
-  auto rows = tokenize(name, text, opt);
   CsvTable table;
-  std::size_t first = 0;
-  if (!rows.empty()) {
-    bool header = opt.header.value_or(
-        std::any_of(rows[0].begin(), rows[0].end(), [](const Field& f) { return !looks_numeric(f.text); }));
-    if (header) {
-      for (const auto& f : rows[0]) table.columns.emplace_back(trim(f.text));
-      first = 1;
-    }
-  }
-  const std::size_t ncols = !table.columns.empty() ? table.columns.size() : rows.empty() ? 0 : rows[0].size();
-  const std::size_t nrows = rows.size() - first;
-  for (std::size_t r = first; r < rows.size(); ++r)
-    if (rows[r].size() != ncols)
-      throw MalformedFile(name, fmt::format("line {}", rows[r][0].line),
-                          fmt::format("{} fields like the first {}, got {}", ncols,
-                                      first ? "(header) row" : "row", rows[r].size()),
-                          "RaggedRow");
   RawTensor& t = table.values;
   t.dtype = opt.dtype;
-  t.shape = {int64_t(nrows), int64_t(ncols)};
   const std::size_t es = dtype_size(opt.dtype);
-  t.data.resize(nrows * ncols * es);
-  for (std::size_t r = 0; r < nrows; ++r)
-    for (std::size_t c = 0; c < ncols; ++c)
-      parse_into(name, rows[first + r][c], opt.dtype, opt.allow_nonfinite, t.data.data() + (r * ncols + c) * es);
+  std::size_t ncols = 0, nrows = 0;
+  bool first = true, has_header = false;
+  for_each_row(name, text, opt, [&](const std::vector<Field>& row) {
+    if (first) {
+      first = false;
+      ncols = row.size();
+      has_header = opt.header.value_or(
+          std::any_of(row.begin(), row.end(), [](const Field& f) { return !looks_numeric(f.text); }));
+      if (has_header) {
+        for (const auto& f : row) table.columns.emplace_back(trim(f.text));
+        return;
+      }
+    }
+    if (row.size() != ncols)
+      throw MalformedFile(name, fmt::format("line {}", row[0].line),
+                          fmt::format("{} fields like the first {}, got {}", ncols,
+                                      has_header ? "(header) row" : "row", row.size()),
+                          "RaggedRow");
+    t.data.resize((nrows + 1) * ncols * es);  // geometric growth: amortized O(1) per row
+    std::byte* out = t.data.data() + nrows * ncols * es;
+    for (std::size_t c = 0; c < ncols; ++c) parse_into(name, row[c], opt.dtype, opt.allow_nonfinite, out + c * es);
+    ++nrows;
+  });
+  t.shape = {int64_t(nrows), int64_t(ncols)};
   return table;
 }
 
