@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <ostream>
 #include <filesystem>
+#include <gtest/gtest.h>
+#include <initializer_list>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -42,6 +44,15 @@ inline int test_repeat(int base = 10) {
   return s ? base * std::max(1, std::atoi(s)) : base;
 }
 
+// A tensor of zeros.
+inline RawTensor zero_tensor(DType dt, std::vector<int64_t> shape) {
+  RawTensor t;
+  t.dtype = dt;
+  t.shape = std::move(shape);
+  t.data.resize(std::size_t(t.numel()) * dtype_size(dt));
+  return t;
+}
+
 // A random tensor: 0-4 dims of size 0-5 (no zero sizes if !allow_empty), any dtype.
 inline RawTensor random_tensor(std::mt19937_64& rng, DType dt, int max_dims = 4, bool allow_empty = true) {
   RawTensor t;
@@ -61,6 +72,20 @@ inline bool has_nan(const RawTensor& t) {
   for (int64_t i = 0; i < t.numel(); ++i)
     if (std::isnan(t.element_as_double(std::size_t(i)))) return true;
   return false;
+}
+
+// Runs fn and checks that it throws E with the given code and a message that
+// contains every fragment.
+template <class E, class Fn>
+void expect_error(Fn&& fn, const std::string& code, std::initializer_list<std::string> fragments = {}) {
+  try {
+    fn();
+    ADD_FAILURE() << "expected an error with code " << code << ", nothing was thrown";
+  } catch (const E& e) {
+    EXPECT_EQ(e.code(), code) << e.what();
+    for (const auto& frag : fragments)
+      EXPECT_NE(std::string(e.what()).find(frag), std::string::npos) << "message lacks \"" << frag << "\": " << e.what();
+  }
 }
 
 class TempDir {

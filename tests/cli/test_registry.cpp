@@ -69,13 +69,7 @@ TEST(Reproduce, SelectsMethodsAndRejectsUnknown) {
   o.methods = {"other"};
   EXPECT_EQ(run_reproductions(toy_entries(), o).size(), 1u);
   o.methods = {"nope"};
-  try {
-    run_reproductions(toy_entries(), o);
-    FAIL();
-  } catch (const InvalidInput& e) {
-    EXPECT_EQ(e.code(), "UnknownMethod");
-    EXPECT_NE(std::string(e.what()).find("other, toy"), std::string::npos) << e.what();
-  }
+  expect_error<InvalidInput>([&] { run_reproductions(toy_entries(), o); }, "UnknownMethod", {"other, toy"});
 }
 
 TEST(Reproduce, PrepareRunsBeforeEveryEntryWithTheSeed) {

@@ -39,25 +39,14 @@ TEST(AtomicFile, AbandonedWriteLeavesOldFileAndNoTemp) {
 
 TEST(AtomicFile, FailedWriterLeavesNothing) {
   TempDir dir;
-  RawTensor t;
-  t.dtype = DType::BF16;
-  t.shape = {2};
-  t.data.resize(4);
+  RawTensor t = zero_tensor(DType::BF16, {2});
   EXPECT_THROW(write_npy(dir.file("x.npy"), t), InvalidInput);
-  RawTensor bad;
-  bad.dtype = DType::F32;
-  bad.shape = {2, 2, 2};
-  bad.data.resize(32);
+  RawTensor bad = zero_tensor(DType::F32, {2, 2, 2});
   EXPECT_THROW(write_csv(dir.file("x.csv"), bad), InvalidInput);
   EXPECT_EQ(dir.count(), 0u);
 }
 
 TEST(AtomicFile, UnwritableFolderIsInvalidInput) {
-  try {
-    AtomicFile f("/nonexistent-folder-factorkit/x.npy");
-    FAIL();
-  } catch (const InvalidInput& e) {
-    EXPECT_EQ(e.code(), "CannotWrite");
-    EXPECT_NE(std::string(e.what()).find("/nonexistent-folder-factorkit"), std::string::npos);
-  }
+  expect_error<InvalidInput>([] { AtomicFile f("/nonexistent-folder-factorkit/x.npy"); }, "CannotWrite",
+                             {"/nonexistent-folder-factorkit"});
 }

@@ -45,13 +45,7 @@ TEST(Csv, IntegersParsedExactly) {
   EXPECT_EQ(v[2], 5);
   EXPECT_EQ(v[3], 2);
   o.dtype = DType::U8;
-  try {
-    parse("1,256\n", o);
-    FAIL();
-  } catch (const MalformedFile& e) {
-    EXPECT_EQ(e.code(), "OutOfRange");
-    EXPECT_NE(std::string(e.what()).find("line 1, column 2"), std::string::npos);
-  }
+  expect_error<MalformedFile>([&] { parse("1,256\n", o); }, "OutOfRange", {"line 1, column 2"});
   o.dtype = DType::BOOL;
   EXPECT_EQ(parse("true,0,1,FALSE\n", o).values.element_as_double(0), 1);
 }

@@ -68,10 +68,7 @@ TEST(Limits, FilesClaimingGigabytesAllocateAlmostNothing) {
 TEST(Limits, ValidFileAllocatesItsRealSize) {
   // The counter itself works: reading a real 1 MB tensor allocates >= 1 MB.
   TempDir dir;
-  RawTensor t;
-  t.dtype = DType::U8;
-  t.shape = {1 << 20};
-  t.data.resize(1 << 20);
+  RawTensor t = zero_tensor(DType::U8, {1 << 20});
   write_npy(dir.file("a.npy"), t);
   g_largest = 0;
   read_tensor_file(dir.file("a.npy"));

@@ -62,10 +62,7 @@ TEST(Npy, ScalarAndEmpty) {
 }
 
 TEST(Npy, WriterHeaderIsAlignedTo64AndNewlineTerminated) {
-  RawTensor t;
-  t.dtype = DType::F32;
-  t.shape = {3, 4};
-  t.data.resize(48);
+  RawTensor t = zero_tensor(DType::F32, {3, 4});
   auto b = encode_npy(t);
   std::size_t hlen = std::size_t(b[8]) | std::size_t(b[9]) << 8;
   EXPECT_EQ((10 + hlen) % 64, 0u);
@@ -78,15 +75,6 @@ TEST(Npy, WriterHeaderIsAlignedTo64AndNewlineTerminated) {
 }
 
 TEST(Npy, WriterRefusesBf16) {
-  RawTensor t;
-  t.dtype = DType::BF16;
-  t.shape = {1};
-  t.data.resize(2);
-  try {
-    encode_npy(t, "out.npy");
-    FAIL();
-  } catch (const InvalidInput& e) {
-    EXPECT_EQ(e.code(), "UnsupportedDType");
-    EXPECT_NE(std::string(e.what()).find("bfloat16"), std::string::npos);
-  }
+  RawTensor t = zero_tensor(DType::BF16, {1});
+  expect_error<InvalidInput>([&] { encode_npy(t, "out.npy"); }, "UnsupportedDType", {"out.npy", "bfloat16"});
 }

@@ -93,12 +93,7 @@ TEST(Safetensors, MisalignedDataIsCopied) {
 TEST(Safetensors, UnsupportedButKnownDTypeSaysSo) {
   std::string bytes = safetensors_bytes(R"({"x":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}})", "a");
   auto src = mem(bytes);
-  try {
-    read_safetensors(src);
-    FAIL();
-  } catch (const MalformedFile& e) {
-    EXPECT_EQ(e.code(), "UnsupportedDType");
-  }
+  expect_error<MalformedFile>([&] { read_safetensors(src); }, "UnsupportedDType", {"F8_E4M3"});
 }
 
 TEST(Safetensors, WriterPadsHeaderAndKeepsOffsetsContiguous) {
@@ -124,10 +119,7 @@ TEST(Safetensors, WriterPadsHeaderAndKeepsOffsetsContiguous) {
 
 TEST(Safetensors, WriterRefusesDuplicateAndReservedNames) {
   TensorFile f;
-  RawTensor t;
-  t.dtype = DType::U8;
-  t.shape = {1};
-  t.data.resize(1);
+  RawTensor t = zero_tensor(DType::U8, {1});
   f.tensors = {{"a", t}, {"a", t}};
   EXPECT_THROW(encode_safetensors(f), InvalidInput);
   f.tensors = {{"__metadata__", t}};

@@ -5,6 +5,10 @@
 
 #include "factorkit/core/error.h"
 #include "factorkit/core/torch_bridge.h"
+#include "test_util.h"
+
+using factorkit::testing::expect_error;
+using factorkit::testing::zero_tensor;
 
 using namespace factorkit;
 
@@ -33,16 +37,7 @@ TEST(TorchBridge, ValuesAndNonContiguousInput) {
 }
 
 TEST(TorchBridge, UnsignedWithoutTorchDTypeIsRefused) {
-  RawTensor t;
-  t.dtype = DType::U32;
-  t.shape = {1};
-  t.data.resize(4);
-  try {
-    to_torch(t, "w.safetensors");
-    FAIL();
-  } catch (const InvalidInput& e) {
-    EXPECT_EQ(e.code(), "UnsupportedDType");
-    EXPECT_NE(std::string(e.what()).find("w.safetensors"), std::string::npos);
-  }
+  RawTensor t = zero_tensor(DType::U32, {1});
+  expect_error<InvalidInput>([&] { to_torch(t, "w.safetensors"); }, "UnsupportedDType", {"w.safetensors", "uint32"});
   EXPECT_THROW(from_torch(at::zeros({2}, at::kComplexFloat)), InvalidInput);
 }
