@@ -29,7 +29,8 @@ void MemorySource::read(uint64_t offset, std::span<std::byte> dst) const {
 }
 
 FileSource::FileSource(const std::string& path) : path_(path) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it below.
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd_ < 0)
     throw InvalidInput(path, "file", fmt::format("a readable file ({})", std::strerror(errno)),
                        "CannotOpen");
@@ -39,6 +40,7 @@ FileSource::FileSource(const std::string& path) : path_(path) {
     fd_ = -1;
     throw InvalidInput(path, "file", "a regular file", "NotARegularFile");
   }
+  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
   size_ = uint64_t(st.st_size);
 }
 

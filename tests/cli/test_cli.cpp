@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "core/malformed_corpus.h"
@@ -25,7 +26,8 @@ struct CliRun {
 
 CliRun run(const std::string& args, const std::string& cwd = ".") {
   TempDir io;
-  std::string cmd = "cd '" + cwd + "' && '" + std::string(FACTORKIT_BIN) + "' " + args + " >'" + io.file("out") +
+  // `timeout`: a hang fails the test (exit 124) instead of stalling the suite
+  std::string cmd = "cd '" + cwd + "' && timeout 60 '" + std::string(FACTORKIT_BIN) + "' " + args + " >'" + io.file("out") +
                     "' 2>'" + io.file("err") + "' </dev/null";
   int st = std::system(cmd.c_str());
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, read_bytes(io.file("out")), read_bytes(io.file("err"))};
@@ -225,4 +227,13 @@ TEST(Cli, CsvHeaderWithCommasSurvivesConversion) {
   CliRun r = run("convert " + d.file("h.csv") + " " + d.file("out.csv"));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(read_bytes(d.file("out.csv")), "\"x, the first\",y\n1,2\n3,4\n");
+}
+
+// A FIFO (or any non-regular file) is refused at once, never waited on.
+TEST(Cli, FifoInputIsRefusedNotWaitedOn) {
+  TempDir d;
+  ASSERT_EQ(::mkfifo(d.file("pipe.npy").c_str(), 0600), 0);
+  CliRun r = run("inspect " + d.file("pipe.npy"));
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("NotARegularFile"), std::string::npos) << r.err;
 }
