@@ -31,8 +31,15 @@ function(factorkit_add_method name)
     set_property(GLOBAL APPEND PROPERTY FACTORKIT_CLI_PARTS ${lib}_cli)
   endif()
   if(M_TESTS AND FACTORKIT_BUILD_TESTS)
+    # Method tests may drive the program end to end (tests/test_util.h: run()),
+    # so they see the shared test helpers, the program's path and the sources.
     add_executable(test_${name} ${M_TESTS})
     target_link_libraries(test_${name} PRIVATE ${lib} GTest::gtest_main)
+    target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+    target_compile_definitions(test_${name} PRIVATE
+      FACTORKIT_BIN="$<TARGET_FILE:factorkit>"
+      FACTORKIT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+    add_dependencies(test_${name} factorkit)
     gtest_discover_tests(test_${name} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
   endif()
 endfunction()

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <random>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "factorkit/core/raw_tensor.h"
@@ -119,5 +120,23 @@ inline std::string read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
+
+
+#ifdef FACTORKIT_BIN
+// Runs the factorkit program with `args` (shell words) in `cwd`; captures
+// stdout and stderr. `timeout`: a hang fails the test (exit 124) instead of
+// stalling the suite.
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+inline CliRun run(const std::string& args, const std::string& cwd = ".") {
+  TempDir io;
+  std::string cmd = "cd '" + cwd + "' && timeout 60 '" + std::string(FACTORKIT_BIN) + "' " + args + " >'" +
+                    io.file("out") + "' 2>'" + io.file("err") + "' </dev/null";
+  int st = std::system(cmd.c_str());
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, read_bytes(io.file("out")), read_bytes(io.file("err"))};
+}
+#endif
 
 }  // namespace factorkit::testing

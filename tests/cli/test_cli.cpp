@@ -19,20 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
-
-CliRun run(const std::string& args, const std::string& cwd = ".") {
-  TempDir io;
-  // `timeout`: a hang fails the test (exit 124) instead of stalling the suite
-  std::string cmd = "cd '" + cwd + "' && timeout 60 '" + std::string(FACTORKIT_BIN) + "' " + args + " >'" + io.file("out") +
-                    "' 2>'" + io.file("err") + "' </dev/null";
-  int st = std::system(cmd.c_str());
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, read_bytes(io.file("out")), read_bytes(io.file("err"))};
-}
-
 RawTensor load1(const std::string& path) {
   ReadOptions ro;
   ro.csv.allow_nonfinite = true;
@@ -196,15 +182,17 @@ TEST(Cli, InspectRejectsMalformedToo) {
   EXPECT_NE(r.err.find(corpus[0].code), std::string::npos) << r.err;
 }
 
-TEST(Cli, ReproduceWithNoEntriesSaysSo) {
+TEST(Cli, ReproduceRunsTheChosenMethods) {
   TempDir d;
-  CliRun r = run("reproduce --quick --out rep", d.path().string());
+  CliRun r = run("reproduce cur --quick --out rep", d.path().string());
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("No reproductions are registered yet"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cur/exact-rank"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("nmf/"), std::string::npos) << r.out;  // only what was asked for
   EXPECT_TRUE(fs::exists(d.file("rep/report.md")));
   auto j = nlohmann::json::parse(read_bytes(d.file("rep/results.json")));
-  EXPECT_EQ(j["total"], 0);
+  EXPECT_EQ(j["total"], 1);
   EXPECT_EQ(j["mode"], "quick");
+  EXPECT_EQ(j["entries"][0]["method"], "cur");
   CliRun bad = run("reproduce nosuchmethod --out rep2", d.path().string());
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("UnknownMethod"), std::string::npos) << bad.err;

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
+
 #include "factorkit/core/error.h"
 #include "factorkit/linalg/cur.h"
 #include "factorkit/linalg/svd.h"
@@ -128,4 +131,35 @@ TEST(Cur, InputsAreNeverModified) {
   truncated_svd(m.t(), 2);
   pinv(m);
   EXPECT_TRUE(at::equal(m, keep));
+}
+
+// (assignment lives beside CUR in this test file: both are selection problems)
+#include "factorkit/linalg/assignment.h"
+
+TEST(Assignment, MatchesBruteForce) {
+  const uint64_t seed = factorkit::testing::test_seed();
+  for (int rep = 0; rep < factorkit::testing::test_repeat(20); ++rep) {
+    const int64_t n = 1 + rep % 5, m = 1 + (rep * 3) % 6;
+    at::Tensor c = factorkit::testing::randn(seed + rep, {n, m});
+    // brute force over injective maps of the smaller side
+    const bool t = n > m;
+    at::Tensor cc = t ? c.t().contiguous() : c;
+    const int64_t a = cc.size(0), b = cc.size(1);
+    std::vector<int64_t> pick(b);
+    std::iota(pick.begin(), pick.end(), 0);
+    double best = 1e300;
+    do {
+      double s = 0;
+      for (int64_t i = 0; i < a; ++i) s += cc[i][pick[i]].item<double>();
+      best = std::min(best, s);
+    } while (std::next_permutation(pick.begin(), pick.end()));
+    linalg::Assignment as = linalg::linear_sum_assignment(c);
+    EXPECT_NEAR(as.total, best, 1e-12) << n << "x" << m;
+    ASSERT_EQ(as.rows.numel(), std::min(n, m));
+    double s = 0;
+    for (int64_t i = 0; i < as.rows.numel(); ++i) s += c[as.rows[i].item<int64_t>()][as.cols[i].item<int64_t>()].item<double>();
+    EXPECT_NEAR(s, as.total, 1e-12);
+    EXPECT_NEAR(linalg::linear_sum_assignment(-c, true).total, -best, 1e-12);
+  }
+  EXPECT_EQ(linalg::linear_sum_assignment(at::zeros({0, 3}, at::kDouble)).rows.numel(), 0);
 }
