@@ -26,10 +26,12 @@ NmfRegularization nmf_regularization(const NmfOptions& o, int64_t n, int64_t p) 
   return r;
 }
 
-double gram_error(double x_sq, const at::Tensor& b, const at::Tensor& xb, const at::Tensor& ata) {
+double gram_error(double x_sq, const at::Tensor& b, const at::Tensor& xb, const at::Tensor& ata,
+                  const at::Tensor& btb_in) {
   at::Tensor bd = b.to(at::kDouble);
   const double cross = (bd * xb.to(at::kDouble)).sum().item<double>();
-  const double quad = (at::mm(bd.t(), bd) * ata.to(at::kDouble)).sum().item<double>();
+  at::Tensor btb = btb_in.defined() ? btb_in.to(at::kDouble) : at::mm(bd.t(), bd);
+  const double quad = (btb * ata.to(at::kDouble)).sum().item<double>();
   return std::sqrt(std::max(0.0, x_sq - 2 * cross + quad));
 }
 

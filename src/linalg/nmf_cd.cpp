@@ -8,6 +8,12 @@
 // processed in parallel and row-major, which gives the same iterates as
 // scikit-learn's component-major loop. The returned violation is the sum over
 // coordinates of |projected gradient| before each move.
+//
+// Fast path (kernels/): the W half is one streaming pass over the rows of X that
+// also accumulates X^T W and W^T W for the H half, so an iteration reads X once
+// (scikit-learn's two GEMMs read it twice, plus BLAS packing copies). The H half
+// then needs no pass over X at all. The general path below (two GEMMs) serves
+// r > 64 and very wide X.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -16,6 +22,7 @@
 #include <numeric>
 #include <vector>
 
+#include "kernels/dispatch.h"
 #include "nmf_solver.h"
 
 namespace factorkit::linalg::detail {
@@ -47,21 +54,49 @@ double sweep(T* w, const T* hht, const T* xht, const int64_t* perm, int64_t n, i
       std::plus<double>());
 }
 
+at::Tensor with_l2(const at::Tensor& gram, double l2) {
+  if (l2 == 0) return gram;
+  at::Tensor g = gram.clone();
+  g.diagonal().add_(l2);
+  return g;
+}
+
 class CoordinateDescent final : public NmfUpdater {
  public:
   explicit CoordinateDescent(bool shuffle) : shuffle_(shuffle) {}
 
+  void begin(NmfState& s) override { fused_ = fused_supported(s.x, s.w.size(1)); }
+
   double update_w(NmfState& s) override {
-    // W <- argmin over W with H fixed; factor = W (n x r), other = Ht (p x r)
-    return half(s, s.x, s.w, s.ht, s.reg.l1_w, s.reg.l2_w, xb_w_, ata_w_);
+    if (!fused_) return half(s, s.x, s.w, s.ht, s.reg.l1_w, s.reg.l2_w, xb_w_, ata_w_);
+    next_perm(s, s.w.size(1));
+    if (!hht_.defined()) hht_ = at::mm(s.ht.t(), s.ht);
+    FusedUpdate u;
+    u.perm = perm_.data();
+    u.l1 = s.reg.l1_w;
+    FusedOut o = fused_pass(s.x, s.ht, with_l2(hht_, s.reg.l2_w), s.w, u, /*accumulate=*/s.update_h);
+    xb_h_ = o.xtf;  // X^T W_new and W_new^T W_new: the H half's products
+    ata_h_ = o.ftf;
+    return o.stat;
   }
+
   double update_h(NmfState& s) override {
-    return half(s, s.x.t(), s.ht, s.w, s.reg.l1_h, s.reg.l2_h, xb_h_, ata_h_);
+    if (!fused_) return half(s, s.x.t(), s.ht, s.w, s.reg.l1_h, s.reg.l2_h, xb_h_, ata_h_);
+    next_perm(s, s.ht.size(1));
+    FusedUpdate u;
+    u.perm = perm_.data();
+    u.l1 = s.reg.l1_h;
+    FusedOut o = fused_rows(xb_h_, with_l2(ata_h_, s.reg.l2_h), s.ht, u);
+    hht_ = o.ftf;  // Ht^T Ht for the next W half
+    return o.stat;
   }
 
   bool done(NmfState& s, int64_t iter, double viol, double tol, NmfIteration& rec, double* stop) override {
     rec.violation = viol;
-    rec.error = s.update_h ? gram_error(s.x_sq, s.ht, xb_h_, ata_h_) : gram_error(s.x_sq, s.w, xb_w_, ata_w_);
+    if (s.update_h)
+      rec.error = gram_error(s.x_sq, s.ht, xb_h_, ata_h_, fused_ ? hht_ : at::Tensor());
+    else
+      rec.error = fused_ ? kNaN : gram_error(s.x_sq, s.w, xb_w_, ata_w_);
     if (iter == 1) viol_init_ = viol;
     if (viol_init_ == 0) {
       *stop = 0;
@@ -72,24 +107,23 @@ class CoordinateDescent final : public NmfUpdater {
   }
 
  private:
-  // Updates `f` (rows x r) for the problem Y ≈ f other^T with Y = X or X^T.
-  // Keeps the raw products (before regularization) for the Gram-form error.
+  void next_perm(NmfState& s, int64_t r) {
+    perm_.resize(r);
+    std::iota(perm_.begin(), perm_.end(), 0);
+    if (shuffle_) std::shuffle(perm_.begin(), perm_.end(), s.rng);
+  }
+
+  // General path: updates `f` (rows x r) for the problem Y ≈ f other^T with
+  // Y = X or X^T, from two BLAS products. Keeps the raw products (before
+  // regularization) for the Gram-form error.
   double half(NmfState& s, const at::Tensor& y, at::Tensor& f, const at::Tensor& other, double l1, double l2,
               at::Tensor& xb_raw, at::Tensor& ata_raw) {
     const int64_t r = f.size(1);
     ata_raw = at::mm(other.t(), other);
     xb_raw = at::mm(y, other);
-    at::Tensor hht = ata_raw, xht = xb_raw;
-    if (l2 != 0) {
-      hht = ata_raw.clone();
-      hht.diagonal().add_(l2);
-    }
-    if (l1 != 0) xht = xb_raw - l1;
-    hht = hht.contiguous();
-    xht = xht.contiguous();
-    perm_.resize(r);
-    std::iota(perm_.begin(), perm_.end(), 0);
-    if (shuffle_) std::shuffle(perm_.begin(), perm_.end(), s.rng);
+    at::Tensor hht = with_l2(ata_raw, l2).contiguous();
+    at::Tensor xht = (l1 != 0 ? xb_raw - l1 : xb_raw).contiguous();
+    next_perm(s, r);
     double v = 0;
     AT_DISPATCH_FLOATING_TYPES(f.scalar_type(), "nmf_cd", [&] {
       v = sweep<scalar_t>(f.data_ptr<scalar_t>(), hht.data_ptr<scalar_t>(), xht.data_ptr<scalar_t>(), perm_.data(),
@@ -98,10 +132,10 @@ class CoordinateDescent final : public NmfUpdater {
     return v;
   }
 
-  bool shuffle_;
+  bool shuffle_, fused_ = false;
   double viol_init_ = 0;
   std::vector<int64_t> perm_;
-  at::Tensor xb_w_, ata_w_, xb_h_, ata_h_;
+  at::Tensor xb_w_, ata_w_, xb_h_, ata_h_, hht_;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "factorkit/linalg/nmf.h"
+#include "kernels/dispatch.h"
 #include "nmf_solver.h"
 
 namespace factorkit::linalg::detail {
@@ -49,9 +50,23 @@ class MultiplicativeUpdate final : public NmfUpdater {
     gamma_ = b < 1 ? 1.0 / (2.0 - b) : b > 2 ? 1.0 / (b - 1.0) : 1.0;
     error_init_ = nmf_error(s.x, s.w, s.ht.t(), b);
     previous_ = error_init_;
+    fused_ = b == 2.0 && fused_supported(s.x, s.w.size(1));
   }
 
   double update_w(NmfState& s) override {
+    if (fused_) {
+      // one pass over X: X Ht for this update, X^T W_new and W_new^T W_new for the next
+      if (!hht_.defined()) hht_ = at::mm(s.ht.t(), s.ht);
+      FusedUpdate u;
+      u.mu = true;
+      u.l1 = s.reg.l1_w;
+      u.l2 = s.reg.l2_w;
+      u.eps = kNmfEps;
+      FusedOut o = fused_pass(s.x, s.ht, hht_, s.w, u, /*accumulate=*/s.update_h);
+      xtw_ = o.xtf;
+      wtw_ = o.ftf;
+      return 0;
+    }
     if (s.beta == 2.0) {
       // with H fixed (transform) the H products are computed once
       if (!s.update_h && xht_.defined()) {
@@ -71,6 +86,15 @@ class MultiplicativeUpdate final : public NmfUpdater {
   }
 
   double update_h(NmfState& s) override {
+    if (fused_) {
+      FusedUpdate u;
+      u.mu = true;
+      u.l1 = s.reg.l1_h;
+      u.l2 = s.reg.l2_h;
+      u.eps = kNmfEps;
+      hht_ = fused_rows(xtw_, wtw_, s.ht, u).ftf;
+      return 0;
+    }
     if (s.beta == 2.0) {
       xtw_ = at::mm(s.x.t(), s.w);
       wtw_ = at::mm(s.w.t(), s.w);
@@ -89,7 +113,10 @@ class MultiplicativeUpdate final : public NmfUpdater {
     rec.violation = kNaN;
     rec.error = kNaN;
     if (s.beta == 2.0) {
-      rec.error = s.update_h ? gram_error(s.x_sq, s.ht, xtw_, wtw_) : gram_error(s.x_sq, s.w, xht_, hht_);
+      if (s.update_h)
+        rec.error = gram_error(s.x_sq, s.ht, xtw_, wtw_, fused_ ? hht_ : at::Tensor());
+      else if (!fused_)
+        rec.error = gram_error(s.x_sq, s.w, xht_, hht_);
     }
     if (tol > 0 && iter % 10 == 0) {
       const double err = nmf_error(s.x, s.w, s.ht.t(), s.beta);
@@ -112,6 +139,7 @@ class MultiplicativeUpdate final : public NmfUpdater {
     f.mul_(delta);
   }
 
+  bool fused_ = false;
   double gamma_ = 1.0, error_init_ = 0.0, previous_ = 0.0;
   at::Tensor xht_, hht_, xtw_, wtw_;
 };

@@ -70,6 +70,8 @@ AlternatingResult run_alternating(NmfState& s, NmfUpdater& u, const NmfOptions& 
 // ||X - W Ht^T||_F from Gram products, without touching X again:
 // ||X||^2 - 2 <B, XB> + <B^T B, AtA> where B is the factor just updated, XB the
 // product of X (or X^T) with the *other* factor A, and AtA = A^T A.
-double gram_error(double x_sq, const at::Tensor& b, const at::Tensor& xb, const at::Tensor& ata);
+// `btb` = B^T B when the caller has it (avoids a BLAS call per iteration).
+double gram_error(double x_sq, const at::Tensor& b, const at::Tensor& xb, const at::Tensor& ata,
+                  const at::Tensor& btb = {});
 
 }  // namespace factorkit::linalg::detail

@@ -2,7 +2,11 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <atomic>
 #include <cstdio>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <cstdlib>
 #include <fcntl.h>
 #include <unistd.h>
@@ -67,4 +71,23 @@ TEST(Runtime, ProgressDrawsOnATerminalUnlessQuiet) {
   EXPECT_FALSE(drawn_quiet);
   ASSERT_GT(n, 0);
   EXPECT_NE(std::string(buf, std::size_t(n)).find("work ["), std::string::npos) << buf;
+}
+
+// at::parallel_for is an inline template: compiled without -fopenmp it runs the
+// whole range on the calling thread. The build links OpenMP into factorkit_core
+// so every target's loops really run in parallel; this checks it.
+TEST(Runtime, ParallelForUsesSeveralThreads) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one CPU";
+  factorkit::set_threads(2);
+  std::atomic<int> calls{0};
+  std::mutex m;
+  std::set<int> tids;
+  at::parallel_for(0, 2, 1, [&](int64_t, int64_t) {
+    ++calls;
+    std::lock_guard<std::mutex> lock(m);
+    tids.insert(at::get_thread_num());
+  });
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(tids.size(), 2u);
+  factorkit::set_threads(0);
 }

@@ -2,6 +2,8 @@
 // and on planted problems.
 #include <gtest/gtest.h>
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -349,4 +351,57 @@ TEST(Nmf, NamesRoundTrip) {
   EXPECT_EQ(parse_beta("kullback-leibler", "t"), 1.0);
   EXPECT_EQ(parse_beta("0.5", "t"), 0.5);
   factorkit::testing::expect_error<InvalidInput>([] { parse_beta("1.5x", "t"); }, "BadOption", {"frobenius"});
+}
+
+// The fused one-pass kernels exist once per instruction set; every variant this
+// CPU runs must give scikit-learn's iterates (the dispatcher picks the best one
+// for users; the others run on older CPUs). Rows are processed in blocks of 4 or
+// 8: n = 30 leaves a partial block at the end.
+#include "kernels/dispatch.h"
+
+TEST(Nmf, EveryKernelVariantMatchesScikitLearn) {
+  at::Tensor x = fixture(kSweeps, "X"), w0 = fixture(kSweeps, "W0"), h0 = fixture(kSweeps, "H0");
+  const std::string best = linalg::detail::kernel_isa();
+  for (const char* isa : {"base", "avx2", "avx512"}) {
+    if (!linalg::detail::cpu_supports_isa(isa)) continue;
+    linalg::detail::set_kernel_isa(isa);
+    for (auto [name, solver] : {std::pair{"cd", NmfSolver::CoordinateDescent}, std::pair{"mu2", NmfSolver::MultiplicativeUpdate}})
+      for (const char* reg : {"plain", "regh"}) {
+        SCOPED_TRACE(::testing::Message() << isa << " " << name << " " << reg);
+        NmfOptions o = sweep_options({name, solver, 2.0}, std::string(reg) == "plain" ? Reg{"plain", 0, -1, 0} : Reg{"regh", 0.02, 0.1, 0.7}, 5);
+        NmfResult r = nmf(x, o, w0, h0);
+        const std::string key = std::string(name) + "_" + reg + "_5";
+        EXPECT_LT(max_abs_diff(r.w, fixture(kSweeps, key + "_W")), 1e-10);
+        EXPECT_LT(max_abs_diff(r.h, fixture(kSweeps, key + "_H")), 1e-10);
+        NmfResult r32 = nmf(x.to(at::kFloat), o, w0.to(at::kFloat), h0.to(at::kFloat));
+        EXPECT_LT(max_abs_diff(r32.w, r.w), 1e-4);
+      }
+  }
+  linalg::detail::set_kernel_isa(best);
+  factorkit::testing::expect_error<InvalidInput>([] { linalg::detail::set_kernel_isa("neon"); }, "BadOption", {"avx2"});
+}
+
+// Many threads, a partial last block and wide rank: the same answer whatever
+// the thread count (the per-thread sums are reduced in thread order).
+TEST(Nmf, FusedPathIsDeterministicAcrossThreadCounts) {
+  at::Tensor x = factorkit::testing::planted(9, 203, 37, 6);
+  NmfOptions o;
+  o.rank = 6;
+  o.max_iter = 30;
+  o.tol = 0;
+  at::set_num_threads(1);
+  NmfResult one = nmf(x, o);
+  at::set_num_threads(2);
+  NmfResult two = nmf(x, o);
+  EXPECT_LT(max_abs_diff(one.w, two.w), 1e-10);
+  // r > 64 takes the general (two-GEMM) path
+  at::Tensor xs = factorkit::testing::randu(4, {80, 70});
+  NmfOptions big;
+  big.rank = 65;
+  big.init = NmfInit::Random;
+  big.max_iter = 3;
+  big.tol = 0;
+  NmfResult rb = nmf(xs, big);
+  EXPECT_EQ(rb.h.size(0), 65);
+  EXPECT_FALSE(at::isnan(rb.w).any().item<bool>());
 }
