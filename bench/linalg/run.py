@@ -31,7 +31,9 @@ What runs, all on the same .npy files written to a temporary directory:
   dominant products, (n x p)(p x r) for NMF and (m x n)(n x (k + 10)) for the
   rSVD, plus a square 2000^3 product.
 
-Timings: one warm-up run, then --repeats timed runs (default 5), median. Only
+Timings: --repeats rounds (default 5); each round is one warm-up plus one timed
+run of the peer, then the same of ours, so a slow phase of a shared machine
+hits both sides alike; the medians over the rounds are reported. Only
 the computation is timed (not file reading, not the copies of W0/H0). The
 Python side runs in-process with OPENBLAS_NUM_THREADS = OMP_NUM_THREADS =
 --threads (the script re-executes itself with that environment before numpy is
@@ -118,6 +120,23 @@ def time_runs(prepare, run, repeats):
         result = run(state)
         timings.append(time.perf_counter() - start)
     return timings, result
+
+
+def alternate(peer_call, ours_call, rounds):
+    """Alternates single timed runs of the peer and of ours, `rounds` times, so
+    that a slow phase of a shared machine hits both sides alike; returns the
+    two result dicts with all timings and their medians."""
+    import statistics
+    peer_all, ours_all, peer, me = [], [], None, None
+    for _ in range(rounds):
+        peer = peer_call(1)
+        me = ours_call(1)
+        peer_all += peer["timings_s"]
+        ours_all += me["timings_s"]
+    for side, ts in ((peer, peer_all), (me, ours_all)):
+        side["timings_s"] = ts
+        side["median_s"] = statistics.median(ts)
+    return peer, me
 
 
 def ours(binary, *argv):
@@ -258,7 +277,7 @@ def main():
         environment=dict(cpu=cpu, python=platform.python_version(), numpy=np.__version__,
                          scipy=scipy.__version__, sklearn=sklearn.__version__,
                          python_blas=", ".join(f"{i['internal_api']} {i.get('version')} "
-                                               f"({i['num_threads']} threads)"
+                                               f"({i['num_threads']} threads, {i.get('architecture')} kernels)"
                                                for i in threadpool_info() if i["user_api"] == "blas")),
         tasks=[], gemm=[], inputs={})
 
@@ -283,9 +302,10 @@ def main():
         nmf_flops = iters * 2 * (2.0 * n * p * r)
         for solver in ("cd", "mu"):
             print(f"[run.py] nmf {solver} {n}x{p} r={r}", file=sys.stderr, flush=True)
-            peer = peer_nmf(np, x, w0, h0, solver, iters, R)
-            me = ours(binary, "nmf", files["x"], files["w0"], files["h0"], "--solver", solver,
-                      "--iters", iters, *common)
+            peer, me = alternate(
+                lambda reps: peer_nmf(np, x, w0, h0, solver, iters, reps),
+                lambda reps: ours(binary, "nmf", files["x"], files["w0"], files["h0"], "--solver", solver,
+                                  "--iters", iters, "--repeats", reps, "--threads", T), R)
             for side in (peer, me):
                 side["quality"] = side["objective"]
                 side["gflops"] = nmf_flops / side["median_s"] / 1e9
@@ -295,12 +315,13 @@ def main():
         # randomized SVD, float64 then mixed precision
         svd_flops = 2 * (2 * q + 2) * float(m) * ns * (k + ov)
         print(f"[run.py] rsvd {m}x{ns} k={k}", file=sys.stderr, flush=True)
-        peer = peer_rsvd(np, a, k, q, R)
-        peer["quality"] = peer["rel_error"]
-        peer["gflops"] = svd_flops / peer["median_s"] / 1e9
         for mixed in (False, True):
-            me = ours(binary, "rsvd", files["a"], "--rank", k, "--power-iters", q, "--oversamples", ov,
-                      *common, *(["--mixed"] if mixed else []))
+            peer, me = alternate(
+                lambda reps: peer_rsvd(np, a, k, q, reps),
+                lambda reps: ours(binary, "rsvd", files["a"], "--rank", k, "--power-iters", q, "--oversamples", ov,
+                                  "--repeats", reps, "--threads", T, *(["--mixed"] if mixed else [])), R)
+            peer["quality"] = peer["rel_error"]
+            peer["gflops"] = svd_flops / peer["median_s"] / 1e9
             me["quality"] = me["rel_error"]
             me["gflops"] = svd_flops / me["median_s"] / 1e9
             res["tasks"].append(dict(task=f"rsvd {m}×{ns} k={k} q={q}{' --mixed' if mixed else ''}",
