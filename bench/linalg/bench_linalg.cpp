@@ -1,7 +1,7 @@
 // bench_linalg — times the linalg layer on .npy inputs, for bench/linalg/run.py.
 //
 //   bench_linalg nmf  X.npy W0.npy H0.npy --solver cd|mu --iters N --repeats R --threads T
-//   bench_linalg rsvd A.npy --rank k --power-iters q [--oversamples p] [--mixed] --repeats R --threads T
+//   bench_linalg rsvd A.npy --rank k --power-iters q [--oversamples p] [--mixed] [--normalizer N] --repeats R --threads T
 //   bench_linalg gemm --m M --n N --k K --repeats R --threads T
 //
 // Each subcommand runs the computation once to warm up (thread pools, the
@@ -39,8 +39,8 @@ namespace {
 // ---- threads ----------------------------------------------------------------
 
 // LibTorch's at::set_num_threads sizes its OpenMP pool, but the OpenBLAS that
-// does the GEMMs (libopenblas0-pthread on Debian) has its own pool, sized from
-// OPENBLAS_NUM_THREADS or the core count. Set both, so that --threads means
+// does the GEMMs keeps its own thread count, set from OPENBLAS_NUM_THREADS or
+// the core count (with the pthread build, even its own pool). Set both, so that --threads means
 // the same thing as OPENBLAS_NUM_THREADS on the numpy side. OpenBLAS is looked
 // up at run time: the program does not link it directly.
 using openblas_set_fn = void (*)(int);
@@ -142,6 +142,7 @@ struct RsvdArgs {
   std::string a;
   int64_t rank = 10, power_iters = 4, oversamples = 10;
   bool mixed = false;
+  std::string normalizer = "auto";
   uint64_t seed = 0;
 };
 
@@ -151,7 +152,7 @@ json run_rsvd(const RsvdArgs& a, const Common& c) {
   o.rank = a.rank;
   o.oversamples = a.oversamples;
   o.power_iters = a.power_iters;
-  o.normalizer = linalg::PowerNormalizer::Auto;  // LU for q > 2, as scikit-learn's 'auto'
+  o.normalizer = linalg::parse_power_normalizer(a.normalizer, "--normalizer");  // auto: LU for q > 2, as scikit-learn
   o.seed = a.seed;
   o.mixed_precision = a.mixed;
   linalg::SvdResult r;
@@ -168,6 +169,7 @@ json run_rsvd(const RsvdArgs& a, const Common& c) {
   j["oversamples"] = a.oversamples;
   j["power_iters"] = a.power_iters;
   j["mixed"] = a.mixed;
+  j["normalizer"] = a.normalizer;
   j["rel_error"] = rel;
   return j;
 }
@@ -215,6 +217,8 @@ int main(int argc, char** argv) {
   rsvd->add_option("--oversamples", rsvd_args.oversamples, "Oversamples p")->capture_default_str()->check(CLI::NonNegativeNumber);
   rsvd->add_option("--seed", rsvd_args.seed, "Seed of the test matrix")->capture_default_str();
   rsvd->add_flag("--mixed", rsvd_args.mixed, "Power iterations in float32 (mixed_precision)");
+  rsvd->add_option("--normalizer", rsvd_args.normalizer, "auto (LU, as scikit-learn), lu, qr, none, fused")
+      ->capture_default_str();
   add_common(rsvd, common);
 
   GemmArgs gemm_args;

@@ -34,7 +34,7 @@ class SvdCommand final : public Command {
     sub.add_option("--oversamples", opts_.oversamples, "Extra random columns of the sketch")->capture_default_str();
     sub.add_option("--power-iters", opts_.power_iters, "Power iterations (-1: 7 if k < 0.1 min(n,p), else 4)")
         ->capture_default_str();
-    sub.add_option("--normalizer", normalizer_, "Power-iteration normalizer: auto, none, lu, qr")
+    sub.add_option("--normalizer", normalizer_, "Power-iteration normalizer: auto, none, lu, qr, fused (one pass over A per iteration)")
         ->capture_default_str();
     sub.add_flag("--mixed-precision", opts_.mixed_precision,
                  "float64 input: run the power iterations in float32 (faster; see docs/methods/svd.md)");

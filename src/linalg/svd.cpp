@@ -12,6 +12,7 @@
 
 #include "factorkit/core/error.h"
 #include "factorkit/linalg/check.h"
+#include "kernels/dispatch.h"
 
 namespace factorkit::linalg {
 namespace {
@@ -108,6 +109,10 @@ SvdResult randomized_svd(const at::Tensor& a_in, const RsvdOptions& o) {
         q = lu_permuted_l(at::mm(mp, q));
         q = lu_permuted_l(at::mm(mpt, q));
         break;
+      case PowerNormalizer::Fused:
+        q = orthonormal_basis(detail::fused_gram_supported(mp, size) ? detail::fused_gram_product(mp, q)
+                                                                     : at::mm(mpt, at::mm(mp, q)));
+        break;
       case PowerNormalizer::QR:
       case PowerNormalizer::Auto:
         q = orthonormal_basis(at::mm(mp, q));
@@ -155,14 +160,16 @@ std::string to_string(PowerNormalizer n) {
     case PowerNormalizer::None: return "none";
     case PowerNormalizer::LU: return "lu";
     case PowerNormalizer::QR: return "qr";
+    case PowerNormalizer::Fused: return "fused";
   }
   return "?";
 }
 
 PowerNormalizer parse_power_normalizer(const std::string& s, const std::string& where) {
-  for (auto n : {PowerNormalizer::Auto, PowerNormalizer::None, PowerNormalizer::LU, PowerNormalizer::QR})
+  for (auto n : {PowerNormalizer::Auto, PowerNormalizer::None, PowerNormalizer::LU, PowerNormalizer::QR,
+                 PowerNormalizer::Fused})
     if (s == to_string(n)) return n;
-  throw InvalidInput(where, "power-normalizer", fmt::format("one of auto, none, lu, qr, got \"{}\"", s),
+  throw InvalidInput(where, "power-normalizer", fmt::format("one of auto, none, lu, qr, fused, got \"{}\"", s),
                      "BadOption");
 }
 

@@ -83,7 +83,7 @@ TEST(Svd, AllNormalizersAndMixedPrecision) {
   at::Tensor a = decaying(9, 200, 80);
   SvdResult e = truncated_svd(a, 8);
   const double ee = (a - at::mm(e.u * e.s.unsqueeze(0), e.vh)).norm().item<double>();
-  for (PowerNormalizer nz : {PowerNormalizer::None, PowerNormalizer::LU, PowerNormalizer::QR}) {
+  for (PowerNormalizer nz : {PowerNormalizer::None, PowerNormalizer::LU, PowerNormalizer::QR, PowerNormalizer::Fused}) {
     for (bool mixed : {false, true}) {
       RsvdOptions o;
       o.rank = 8;

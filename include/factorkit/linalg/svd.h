@@ -25,7 +25,13 @@ struct SvdResult {
   at::Tensor vh;  // k x p, orthonormal rows
 };
 
-enum class PowerNormalizer { Auto, None, LU, QR };  // Auto: None if power_iters <= 2, else LU
+// Auto: None if power_iters <= 2, else LU (scikit-learn). Fused: each power
+// iteration is Z = A^T (A Q) in one streaming pass over A (no normalization
+// between the two products), then a QR of Z — Halko et al.'s subspace
+// iteration orthonormalized once per iteration. Same span as LU/QR in exact
+// arithmetic; stable while (sigma_l / sigma_1)^2 stays well above the rounding
+// unit (l = rank + oversamples). Falls back to two products for l > 64.
+enum class PowerNormalizer { Auto, None, LU, QR, Fused };
 enum class Transpose { Auto, Yes, No };
 
 struct RsvdOptions {

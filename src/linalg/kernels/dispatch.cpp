@@ -91,12 +91,12 @@ struct Accumulators {
 
 template <class T>
 FusedOut run(const at::Tensor& x, const at::Tensor& g, const at::Tensor& prod, const at::Tensor& gram, at::Tensor& f,
-             const FusedUpdate& u, bool is_pass, bool accumulate) {
+             const FusedUpdate& u, bool is_pass, bool accumulate, bool identity = false) {
   const Isa isa = current();
-  const int64_t rows = f.size(0), r = f.size(1), rp = padded(r);
+  const int64_t rows = identity ? x.size(0) : f.size(0), r = identity ? g.size(1) : f.size(1), rp = padded(r);
   const int64_t p = is_pass ? x.size(1) : 0;
   const int threads = at::get_num_threads();
-  auto opts = f.options();
+  auto opts = identity ? x.options() : f.options();
   at::Tensor gp, pp;
   if (is_pass) {
     gp = at::zeros({p, rp}, opts);
@@ -105,10 +105,10 @@ FusedOut run(const at::Tensor& x, const at::Tensor& g, const at::Tensor& prod, c
     pp = at::zeros({rows, rp}, opts);
     pp.narrow(1, 0, r).copy_(prod);
   }
-  at::Tensor gram_c = gram.to(f.scalar_type()).contiguous();
+  at::Tensor gram_c = identity ? at::Tensor() : gram.to(f.scalar_type()).contiguous();
   at::Tensor xc = is_pass ? x.contiguous() : at::Tensor();
   const bool want_xtf = is_pass && accumulate;
-  const bool want_ftf = accumulate || !is_pass;
+  const bool want_ftf = !identity && (accumulate || !is_pass);
   at::Tensor xtf_t = want_xtf ? at::zeros({threads, p, rp}, opts) : at::Tensor();
   at::Tensor ftf_t = want_ftf ? at::zeros({threads, r, r}, opts) : at::Tensor();
   std::vector<double> stat(threads, 0.0);
@@ -121,8 +121,9 @@ FusedOut run(const at::Tensor& x, const at::Tensor& g, const at::Tensor& prod, c
     a.p = p;
     a.g = is_pass ? gp.data_ptr<T>() : nullptr;
     a.p_in = is_pass ? nullptr : pp.data_ptr<T>();
-    a.gram = gram_c.data_ptr<T>();
-    a.f = f.data_ptr<T>();
+    a.gram = identity ? nullptr : gram_c.data_ptr<T>();
+    a.f = identity ? nullptr : f.data_ptr<T>();
+    a.identity = identity;
     a.r = r;
     a.rp = rp;
     a.begin = b;
@@ -174,6 +175,14 @@ FusedOut fused_pass(const at::Tensor& x, const at::Tensor& g, const at::Tensor& 
                     const FusedUpdate& u, bool accumulate) {
   if (f.scalar_type() == at::kDouble) return run<double>(x, g, {}, gram, f, u, true, accumulate);
   return run<float>(x, g, {}, gram, f, u, true, accumulate);
+}
+
+bool fused_gram_supported(const at::Tensor& x, int64_t l) { return fused_supported(x, l); }
+
+at::Tensor fused_gram_product(const at::Tensor& x, const at::Tensor& g) {
+  at::Tensor none;
+  if (x.scalar_type() == at::kDouble) return run<double>(x, g, {}, {}, none, {}, true, true, true).xtf;
+  return run<float>(x, g, {}, {}, none, {}, true, true, true).xtf;
 }
 
 FusedOut fused_rows(const at::Tensor& prod, const at::Tensor& gram, at::Tensor& f, const FusedUpdate& u) {

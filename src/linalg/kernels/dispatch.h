@@ -39,6 +39,11 @@ struct FusedUpdate {
 FusedOut fused_pass(const at::Tensor& x, const at::Tensor& g, const at::Tensor& gram, at::Tensor& f,
                     const FusedUpdate& u, bool accumulate);
 
+// One power-iteration step Z = X^T (X g) in one pass over the rows of x
+// (n x p); g: p x l with l <= 64. Returns Z (p x l). Same kernels, no update.
+at::Tensor fused_gram_product(const at::Tensor& x, const at::Tensor& g);
+bool fused_gram_supported(const at::Tensor& x, int64_t l);
+
 // H half: updates f (m x r) in place from its products prod (m x r) and gram;
 // returns f^T f in ftf.
 FusedOut fused_rows(const at::Tensor& prod, const at::Tensor& gram, at::Tensor& f, const FusedUpdate& u);

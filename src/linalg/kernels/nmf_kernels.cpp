@@ -161,58 +161,64 @@ inline void add_gram(T* ftf, const T* w, int64_t r) {
 }
 
 // The pass over a range of rows with RP (= a.rp) known at compile time, so the
-// block's products and factor rows live in vector registers.
-template <class T, int RP>
+// block's products and factor rows (KB rows at a time) live in vector registers.
+template <class T, int RP, int KB>
 void pass_rp(const NmfRowArgs<T>& a) {
   constexpr int NV = RP / L<T>;
   const int64_t p = a.p, r = a.r;
   T viol = 0;
   T scratch[RP];
-  alignas(64) T qs[kBlock][RP];
-  for (int64_t i0 = a.begin; i0 < a.end; i0 += kBlock) {
-    const int nb = int(vmin<int64_t>(kBlock, a.end - i0));
-    const T* xr[kBlock];
-    for (int b = 0; b < kBlock; ++b) xr[b] = a.x + (i0 + vmin(b, nb - 1)) * p;
+  alignas(64) T qs[KB][RP];
+  for (int64_t i0 = a.begin; i0 < a.end; i0 += KB) {
+    const int nb = int(vmin<int64_t>(KB, a.end - i0));
+    const T* xr[KB];
+    for (int b = 0; b < KB; ++b) xr[b] = a.x + (i0 + vmin(b, nb - 1)) * p;
     // products of the block: q[b] = X[i0 + b, :] G
-    V<T> q[kBlock][NV];
-    for (int b = 0; b < kBlock; ++b)
+    V<T> q[KB][NV];
+    for (int b = 0; b < KB; ++b)
       for (int v = 0; v < NV; ++v) q[b][v] = V<T>{};
     for (int64_t k = 0; k < p; ++k) {
       const T* gk = a.g + k * RP;
-      T x[kBlock];
-      for (int b = 0; b < kBlock; ++b) x[b] = xr[b][k];
+      T x[KB];
+      for (int b = 0; b < KB; ++b) x[b] = xr[b][k];
       for (int v = 0; v < NV; ++v) {
         const V<T> gv = loadv(gk + L<T> * v);
-        for (int b = 0; b < kBlock; ++b) q[b][v] += x[b] * gv;
+        for (int b = 0; b < KB; ++b) q[b][v] += x[b] * gv;
       }
     }
-    for (int b = 0; b < kBlock; ++b)
+    for (int b = 0; b < KB; ++b)
       for (int v = 0; v < NV; ++v) storev(qs[b] + L<T> * v, q[b][v]);
     // the solver's update of the block's rows
-    alignas(64) T ws[kBlock][RP];
-    for (int b = 0; b < kBlock; ++b)
+    alignas(64) T ws[KB][RP];
+    for (int b = 0; b < KB; ++b)
       for (int j = 0; j < RP; ++j) ws[b][j] = 0;
-    update_block(a, i0, nb, qs, scratch, viol);
-    for (int b = 0; b < nb; ++b) {
-      const T* fr = a.f + (i0 + b) * r;
-      for (int64_t j = 0; j < r; ++j) ws[b][j] = fr[j];
-      if (a.ftf) add_gram(a.ftf, fr, r);
+    if (a.identity) {
+      // no solver: the products themselves (Aᵀ(A G) for a power iteration)
+      for (int b = 0; b < nb; ++b)
+        for (int64_t j = 0; j < r; ++j) ws[b][j] = qs[b][j];
+    } else {
+      update_block(a, i0, nb, qs, scratch, viol);
+      for (int b = 0; b < nb; ++b) {
+        const T* fr = a.f + (i0 + b) * r;
+        for (int64_t j = 0; j < r; ++j) ws[b][j] = fr[j];
+        if (a.ftf) add_gram(a.ftf, fr, r);
+      }
     }
     // X_b^T F_b into this thread's accumulator, while X_b is in cache
     if (a.xtf) {
-      V<T> w[kBlock][NV];
-      for (int b = 0; b < kBlock; ++b)
+      V<T> w[KB][NV];
+      for (int b = 0; b < KB; ++b)
         for (int v = 0; v < NV; ++v) w[b][v] = loadv(ws[b] + L<T> * v);
       // rows past the end point at the last row and carry zero weights
       for (int64_t k = 0; k < p; ++k) {
         T* o = a.xtf + k * RP;
-        T x[kBlock];
-        for (int b = 0; b < kBlock; ++b) x[b] = xr[b][k];
+        T x[KB];
+        for (int b = 0; b < KB; ++b) x[b] = xr[b][k];
         for (int v = 0; v < NV; ++v) {
-          // pairwise sums: a chain of kBlock dependent FMAs would stall on latency
-          V<T> part[kBlock / 2];
-          for (int b = 0; b < kBlock / 2; ++b) part[b] = x[2 * b] * w[2 * b][v] + x[2 * b + 1] * w[2 * b + 1][v];
-          for (int h = kBlock / 4; h >= 1; h /= 2)
+          // pairwise sums: a chain of KB dependent FMAs would stall on latency
+          V<T> part[KB / 2];
+          for (int b = 0; b < KB / 2; ++b) part[b] = x[2 * b] * w[2 * b][v] + x[2 * b + 1] * w[2 * b + 1][v];
+          for (int h = KB / 4; h >= 1; h /= 2)
             for (int b = 0; b < h; ++b) part[b] += part[b + h];
           storev(o + L<T> * v, loadv(o + L<T> * v) + part[0]);
         }
@@ -222,17 +228,25 @@ void pass_rp(const NmfRowArgs<T>& a) {
   if (a.stat) *a.stat += double(viol);
 }
 
+// Rows per block: as many as the vector registers hold (products and factor
+// rows of the block), at least 2 (the pairwise sums above).
+template <class T, int RP>
+constexpr int block_rows() {
+  constexpr int nv = RP / L<T>;
+  return nv <= 3 ? kBlock : nv <= 4 ? 4 : 2;
+}
+
 template <class T>
 void pass_any(const NmfRowArgs<T>& a) {
   switch (a.rp) {
-    case 8: return pass_rp<T, 8>(a);
-    case 16: return pass_rp<T, 16>(a);
-    case 24: return pass_rp<T, 24>(a);
-    case 32: return pass_rp<T, 32>(a);
-    case 40: return pass_rp<T, 40>(a);
-    case 48: return pass_rp<T, 48>(a);
-    case 56: return pass_rp<T, 56>(a);
-    case 64: return pass_rp<T, 64>(a);
+    case 8: return pass_rp<T, 8, block_rows<T, 8>()>(a);
+    case 16: return pass_rp<T, 16, block_rows<T, 16>()>(a);
+    case 24: return pass_rp<T, 24, block_rows<T, 24>()>(a);
+    case 32: return pass_rp<T, 32, block_rows<T, 32>()>(a);
+    case 40: return pass_rp<T, 40, block_rows<T, 40>()>(a);
+    case 48: return pass_rp<T, 48, block_rows<T, 48>()>(a);
+    case 56: return pass_rp<T, 56, block_rows<T, 56>()>(a);
+    case 64: return pass_rp<T, 64, block_rows<T, 64>()>(a);
     default: return;  // the dispatcher never calls with another rp
   }
 }
