@@ -160,40 +160,97 @@ inline void add_gram(T* ftf, const T* w, int64_t r) {
   }
 }
 
-// The pass over a range of rows with RP (= a.rp) known at compile time, so the
-// block's products and factor rows (KB rows at a time) live in vector registers.
-template <class T, int RP, int KB>
+// Products of a block of KB rows of X with the columns [c0, c0 + W) of G:
+// q[b][c0 .. c0+W) = X[row b, :] G[:, c0 .. c0+W). W / L vectors per row stay in
+// registers (KB x W / L accumulators).
+template <class T, int W, int KB>
+inline void block_products(const T* const* xr, int64_t p, const T* g, int rp, int c0, T (*qs)[64]) {
+  constexpr int NV = W / L<T>;
+  V<T> q[KB][NV];
+  for (int b = 0; b < KB; ++b)
+    for (int v = 0; v < NV; ++v) q[b][v] = V<T>{};
+  for (int64_t k = 0; k < p; ++k) {
+    const T* gk = g + k * rp + c0;
+    T x[KB];
+    for (int b = 0; b < KB; ++b) x[b] = xr[b][k];
+    for (int v = 0; v < NV; ++v) {
+      const V<T> gv = loadv(gk + L<T> * v);
+      for (int b = 0; b < KB; ++b) q[b][v] += x[b] * gv;
+    }
+  }
+  for (int b = 0; b < KB; ++b)
+    for (int v = 0; v < NV; ++v) storev(qs[b] + c0 + L<T> * v, q[b][v]);
+}
+
+// xtf[:, c0 .. c0+W) += X_b^T ws[:, c0 .. c0+W) for a block of KB rows.
+template <class T, int W, int KB>
+inline void block_accumulate(const T* const* xr, int64_t p, const T (*ws)[64], int rp, int c0, T* xtf) {
+  constexpr int NV = W / L<T>;
+  V<T> w[KB][NV];
+  for (int b = 0; b < KB; ++b)
+    for (int v = 0; v < NV; ++v) w[b][v] = loadv(ws[b] + c0 + L<T> * v);
+  for (int64_t k = 0; k < p; ++k) {
+    T* o = xtf + k * rp + c0;
+    T x[KB];
+    for (int b = 0; b < KB; ++b) x[b] = xr[b][k];
+    for (int v = 0; v < NV; ++v) {
+      // pairwise sums: a chain of KB dependent FMAs would stall on latency
+      V<T> part[KB / 2];
+      for (int b = 0; b < KB / 2; ++b) part[b] = x[2 * b] * w[2 * b][v] + x[2 * b + 1] * w[2 * b + 1][v];
+      for (int h = KB / 4; h >= 1; h /= 2)
+        for (int b = 0; b < h; ++b) part[b] += part[b + h];
+      storev(o + L<T> * v, loadv(o + L<T> * v) + part[0]);
+    }
+  }
+}
+
+constexpr int imin(int a, int b) { return a < b ? a : b; }
+
+// Column chunks of at most 3 vectors: KB rows x 3 vectors of accumulators fit
+// the register file (24 of 32 zmm with AVX-512; the baseline and AVX2 spill
+// a little with KB = 4).
+template <class T>
+constexpr int kChunk = 3 * L<T>;
+
+template <class T, int RP, int C0, int KB>
+inline void products_from(const T* const* xr, int64_t p, const T* g, T (*qs)[64]) {
+  if constexpr (C0 < RP) {
+    constexpr int W = imin(kChunk<T>, RP - C0);
+    block_products<T, W, KB>(xr, p, g, RP, C0, qs);
+    products_from<T, RP, C0 + W, KB>(xr, p, g, qs);
+  }
+}
+
+template <class T, int RP, int C0, int KB>
+inline void accumulate_from(const T* const* xr, int64_t p, const T (*ws)[64], T* xtf) {
+  if constexpr (C0 < RP) {
+    constexpr int W = imin(kChunk<T>, RP - C0);
+    block_accumulate<T, W, KB>(xr, p, ws, RP, C0, xtf);
+    accumulate_from<T, RP, C0 + W, KB>(xr, p, ws, xtf);
+  }
+}
+
+// The pass over a range of rows with RP (= a.rp) known at compile time: for
+// each block of kBlock rows, the products (column chunk by column chunk), the
+// update, then X_b^T F_b (chunk by chunk) while X_b is still in cache.
+template <class T, int RP>
 void pass_rp(const NmfRowArgs<T>& a) {
-  constexpr int NV = RP / L<T>;
+  constexpr int KB = kBlock;
   const int64_t p = a.p, r = a.r;
   T viol = 0;
-  T scratch[RP];
-  alignas(64) T qs[KB][RP];
+  T scratch[64];
+  alignas(64) T qs[KB][64];
+  alignas(64) T ws[KB][64];
   for (int64_t i0 = a.begin; i0 < a.end; i0 += KB) {
     const int nb = int(vmin<int64_t>(KB, a.end - i0));
     const T* xr[KB];
+    // rows past the end point at the last row (and get zero weights below)
     for (int b = 0; b < KB; ++b) xr[b] = a.x + (i0 + vmin(b, nb - 1)) * p;
-    // products of the block: q[b] = X[i0 + b, :] G
-    V<T> q[KB][NV];
-    for (int b = 0; b < KB; ++b)
-      for (int v = 0; v < NV; ++v) q[b][v] = V<T>{};
-    for (int64_t k = 0; k < p; ++k) {
-      const T* gk = a.g + k * RP;
-      T x[KB];
-      for (int b = 0; b < KB; ++b) x[b] = xr[b][k];
-      for (int v = 0; v < NV; ++v) {
-        const V<T> gv = loadv(gk + L<T> * v);
-        for (int b = 0; b < KB; ++b) q[b][v] += x[b] * gv;
-      }
-    }
-    for (int b = 0; b < KB; ++b)
-      for (int v = 0; v < NV; ++v) storev(qs[b] + L<T> * v, q[b][v]);
-    // the solver's update of the block's rows
-    alignas(64) T ws[KB][RP];
+    products_from<T, RP, 0, KB>(xr, p, a.g, qs);
     for (int b = 0; b < KB; ++b)
       for (int j = 0; j < RP; ++j) ws[b][j] = 0;
     if (a.identity) {
-      // no solver: the products themselves (Aᵀ(A G) for a power iteration)
+      // no solver: the products themselves (A^T (A G) for a power iteration)
       for (int b = 0; b < nb; ++b)
         for (int64_t j = 0; j < r; ++j) ws[b][j] = qs[b][j];
     } else {
@@ -204,49 +261,22 @@ void pass_rp(const NmfRowArgs<T>& a) {
         if (a.ftf) add_gram(a.ftf, fr, r);
       }
     }
-    // X_b^T F_b into this thread's accumulator, while X_b is in cache
-    if (a.xtf) {
-      V<T> w[KB][NV];
-      for (int b = 0; b < KB; ++b)
-        for (int v = 0; v < NV; ++v) w[b][v] = loadv(ws[b] + L<T> * v);
-      // rows past the end point at the last row and carry zero weights
-      for (int64_t k = 0; k < p; ++k) {
-        T* o = a.xtf + k * RP;
-        T x[KB];
-        for (int b = 0; b < KB; ++b) x[b] = xr[b][k];
-        for (int v = 0; v < NV; ++v) {
-          // pairwise sums: a chain of KB dependent FMAs would stall on latency
-          V<T> part[KB / 2];
-          for (int b = 0; b < KB / 2; ++b) part[b] = x[2 * b] * w[2 * b][v] + x[2 * b + 1] * w[2 * b + 1][v];
-          for (int h = KB / 4; h >= 1; h /= 2)
-            for (int b = 0; b < h; ++b) part[b] += part[b + h];
-          storev(o + L<T> * v, loadv(o + L<T> * v) + part[0]);
-        }
-      }
-    }
+    if (a.xtf) accumulate_from<T, RP, 0, KB>(xr, p, ws, a.xtf);
   }
   if (a.stat) *a.stat += double(viol);
-}
-
-// Rows per block: as many as the vector registers hold (products and factor
-// rows of the block), at least 2 (the pairwise sums above).
-template <class T, int RP>
-constexpr int block_rows() {
-  constexpr int nv = RP / L<T>;
-  return nv <= 3 ? kBlock : nv <= 4 ? 4 : 2;
 }
 
 template <class T>
 void pass_any(const NmfRowArgs<T>& a) {
   switch (a.rp) {
-    case 8: return pass_rp<T, 8, block_rows<T, 8>()>(a);
-    case 16: return pass_rp<T, 16, block_rows<T, 16>()>(a);
-    case 24: return pass_rp<T, 24, block_rows<T, 24>()>(a);
-    case 32: return pass_rp<T, 32, block_rows<T, 32>()>(a);
-    case 40: return pass_rp<T, 40, block_rows<T, 40>()>(a);
-    case 48: return pass_rp<T, 48, block_rows<T, 48>()>(a);
-    case 56: return pass_rp<T, 56, block_rows<T, 56>()>(a);
-    case 64: return pass_rp<T, 64, block_rows<T, 64>()>(a);
+    case 8: return pass_rp<T, 8>(a);
+    case 16: return pass_rp<T, 16>(a);
+    case 24: return pass_rp<T, 24>(a);
+    case 32: return pass_rp<T, 32>(a);
+    case 40: return pass_rp<T, 40>(a);
+    case 48: return pass_rp<T, 48>(a);
+    case 56: return pass_rp<T, 56>(a);
+    case 64: return pass_rp<T, 64>(a);
     default: return;  // the dispatcher never calls with another rp
   }
 }
