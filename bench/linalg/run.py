@@ -315,16 +315,17 @@ def main():
         # randomized SVD, float64 then mixed precision
         svd_flops = 2 * (2 * q + 2) * float(m) * ns * (k + ov)
         print(f"[run.py] rsvd {m}x{ns} k={k}", file=sys.stderr, flush=True)
-        for mixed in (False, True):
+        for normalizer, mixed in (("auto", False), ("auto", True), ("fused", False), ("fused", True)):
             peer, me = alternate(
                 lambda reps: peer_rsvd(np, a, k, q, reps),
                 lambda reps: ours(binary, "rsvd", files["a"], "--rank", k, "--power-iters", q, "--oversamples", ov,
-                                  "--repeats", reps, "--threads", T, *(["--mixed"] if mixed else [])), R)
+                                  "--normalizer", normalizer, "--repeats", reps, "--threads", T,
+                                  *(["--mixed"] if mixed else [])), R)
             peer["quality"] = peer["rel_error"]
             peer["gflops"] = svd_flops / peer["median_s"] / 1e9
             me["quality"] = me["rel_error"]
             me["gflops"] = svd_flops / me["median_s"] / 1e9
-            res["tasks"].append(dict(task=f"rsvd {m}×{ns} k={k} q={q}{' --mixed' if mixed else ''}",
+            res["tasks"].append(dict(task=f"rsvd {m}×{ns} k={k} q={q} --normalizer {normalizer}{' --mixed' if mixed else ''}",
                                      peer_name="randomized_svd", quality_name="rel err",
                                      flops=svd_flops, peer=peer, ours=me))
 

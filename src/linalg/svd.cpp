@@ -120,8 +120,27 @@ SvdResult randomized_svd(const at::Tensor& a_in, const RsvdOptions& o) {
         break;
     }
   }
-  q = orthonormal_basis(at::mm(m, q.to(m.scalar_type())));
-  at::Tensor b = at::mm(q.t(), m);
+  at::Tensor b;
+  q = q.to(m.scalar_type());
+  if (norm == PowerNormalizer::Fused && detail::fused_gram_supported(m, size)) {
+    // one more pass gives Y = A Q and Z = A^T Y together; with Y = Q' R,
+    // B = Q'^T A = R^-T Y^T A = R^-T Z^T, so the projection needs no second
+    // pass over A. Safe while R is well conditioned (Y has full column rank
+    // after the power iterations); otherwise B is formed directly.
+    at::Tensor y;
+    at::Tensor z = detail::fused_gram_product(m, q, &y);
+    auto [qq, rr] = at::linalg_qr(y, "reduced");
+    at::Tensor d = rr.diagonal().abs();
+    const double dmax = d.max().item<double>(), dmin = d.min().item<double>();
+    q = qq;
+    if (dmax > 0 && dmin > 1e-6 * dmax)
+      b = at::linalg_solve_triangular(rr.t(), z.t(), /*upper=*/false);
+    else
+      b = at::mm(q.t(), m);
+  } else {
+    q = orthonormal_basis(at::mm(m, q));
+    b = at::mm(q.t(), m);
+  }
   auto [uhat, s, vh] = at::linalg_svd(b, /*full_matrices=*/false);
   at::Tensor u = at::mm(q, uhat);
   if (o.flip_sign) svd_flip(u, vh, /*u_based=*/!transpose);

@@ -115,6 +115,16 @@ TEST(Svd, RankDeficientAndTinyInputs) {
   EXPECT_FALSE(at::isnan(r.u).any().item<bool>());
   EXPECT_LT(r.s.narrow(0, 3, 3).abs().max().item<double>(), 1e-12 * r.s[0].item<double>());
   EXPECT_LT((a - at::mm(r.u * r.s.unsqueeze(0), r.vh)).norm().item<double>(), 1e-12 * a.norm().item<double>());
+  // the fused final step forms B from R^-T Z^T; a rank-deficient sketch makes R
+  // singular and must fall back to B = Q^T A
+  o.normalizer = PowerNormalizer::Fused;
+  SvdResult f = randomized_svd(a, o);
+  EXPECT_FALSE(at::isnan(f.u).any().item<bool>());
+  EXPECT_LT((a - at::mm(f.u * f.s.unsqueeze(0), f.vh)).norm().item<double>(), 1e-12 * a.norm().item<double>());
+  o.power_iters = 0;  // no power iteration: the sketch itself goes through the fused final step
+  SvdResult f0 = randomized_svd(a, o);
+  EXPECT_LT((a - at::mm(f0.u * f0.s.unsqueeze(0), f0.vh)).norm().item<double>(), 1e-12 * a.norm().item<double>());
+  o = RsvdOptions{};
   o.rank = 1;
   SvdResult one = randomized_svd(at::full({1, 1}, -2.0, at::kDouble), o);
   EXPECT_DOUBLE_EQ(one.s.item<double>(), 2.0);

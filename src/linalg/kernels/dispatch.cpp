@@ -122,7 +122,7 @@ FusedOut run(const at::Tensor& x, const at::Tensor& g, const at::Tensor& prod, c
     a.g = is_pass ? gp.data_ptr<T>() : nullptr;
     a.p_in = is_pass ? nullptr : pp.data_ptr<T>();
     a.gram = identity ? nullptr : gram_c.data_ptr<T>();
-    a.f = identity ? nullptr : f.data_ptr<T>();
+    a.f = f.defined() ? f.data_ptr<T>() : nullptr;
     a.identity = identity;
     a.r = r;
     a.rp = rp;
@@ -179,10 +179,13 @@ FusedOut fused_pass(const at::Tensor& x, const at::Tensor& g, const at::Tensor& 
 
 bool fused_gram_supported(const at::Tensor& x, int64_t l) { return fused_supported(x, l); }
 
-at::Tensor fused_gram_product(const at::Tensor& x, const at::Tensor& g) {
-  at::Tensor none;
-  if (x.scalar_type() == at::kDouble) return run<double>(x, g, {}, {}, none, {}, true, true, true).xtf;
-  return run<float>(x, g, {}, {}, none, {}, true, true, true).xtf;
+at::Tensor fused_gram_product(const at::Tensor& x, const at::Tensor& g, at::Tensor* y) {
+  at::Tensor out;
+  if (y) out = at::empty({x.size(0), g.size(1)}, x.options());
+  at::Tensor z = x.scalar_type() == at::kDouble ? run<double>(x, g, {}, {}, out, {}, true, true, true).xtf
+                                                : run<float>(x, g, {}, {}, out, {}, true, true, true).xtf;
+  if (y) *y = out;
+  return z;
 }
 
 FusedOut fused_rows(const at::Tensor& prod, const at::Tensor& gram, at::Tensor& f, const FusedUpdate& u) {

@@ -41,7 +41,8 @@ FusedOut fused_pass(const at::Tensor& x, const at::Tensor& g, const at::Tensor& 
 
 // One power-iteration step Z = X^T (X g) in one pass over the rows of x
 // (n x p); g: p x l with l <= 64. Returns Z (p x l). Same kernels, no update.
-at::Tensor fused_gram_product(const at::Tensor& x, const at::Tensor& g);
+// With `y`, also returns Y = X g (n x l) from the same pass.
+at::Tensor fused_gram_product(const at::Tensor& x, const at::Tensor& g, at::Tensor* y = nullptr);
 bool fused_gram_supported(const at::Tensor& x, int64_t l);
 
 // H half: updates f (m x r) in place from its products prod (m x r) and gram;

@@ -250,9 +250,13 @@ void pass_rp(const NmfRowArgs<T>& a) {
     for (int b = 0; b < KB; ++b)
       for (int j = 0; j < RP; ++j) ws[b][j] = 0;
     if (a.identity) {
-      // no solver: the products themselves (A^T (A G) for a power iteration)
+      // no solver: the products themselves (A^T (A G) for a power iteration),
+      // also stored as rows of F when asked (Y = A G)
       for (int b = 0; b < nb; ++b)
         for (int64_t j = 0; j < r; ++j) ws[b][j] = qs[b][j];
+      if (a.f)
+        for (int b = 0; b < nb; ++b)
+          for (int64_t j = 0; j < r; ++j) a.f[(i0 + b) * r + j] = qs[b][j];
     } else {
       update_block(a, i0, nb, qs, scratch, viol);
       for (int b = 0; b < nb; ++b) {

@@ -38,7 +38,8 @@ struct NmfRowArgs {
   double l1 = 0, l2 = 0;          // cd: l1 is subtracted from P; mu: l1, l2 in the denominator
   double eps = 0;                 // mu: floor for a zero denominator
   bool mu = false;                // which update: coordinate descent (false) or multiplicative (true)
-  bool identity = false;          // pass kernels: no update, accumulate X^T (X G) (power iteration)
+  bool identity = false;          // pass kernels: no update, accumulate X^T (X G) (power iteration);
+                                  // f, when not null, receives X G
   // outputs (this thread's accumulators, added to)
   T* xtf = nullptr;  // p x rp: X^T F (pass kernels, when not null)
   T* ftf = nullptr;  // r x r: F^T F (when not null)
