@@ -215,7 +215,7 @@ def markdown(res):
     c, env = res["config"], res["environment"]
     lines = [
         f"factorkit linalg vs scikit-learn {env['sklearn']} / numpy {env['numpy']} / scipy {env['scipy']}"
-        f" — {env['cpu']}, {c['threads']} thread(s), median of {c['repeats']} runs after 1 warm-up"
+        f" — {env['cpu']}, {c['threads']} thread(s), median of {c['repeats']} alternating rounds (warm-up + timed run each)"
         f"{' (--small)' if c['small'] else ''}",
         f"BLAS on the Python side: {env['python_blas']}",
         "",
