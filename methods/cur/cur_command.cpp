@@ -75,9 +75,9 @@ class CurCommand final : public Command {
     if (ctx.json)
       std::cout << summary.dump() << std::endl;
     else if (!ctx.quiet)
-      std::cerr << fmt::format("cur: {} rows, {} columns of {} x {}: relative error {} (best rank-{}: {}); wrote {}\n",
-                               opts_.rows, opts_.cols, n, p, summary["relative_error"].dump(),
-                               std::min(opts_.rows, opts_.cols), summary["best_rank_relative_error"].dump(), out_.path);
+      std::cerr << fmt::format("cur: {} rows, {} columns of {} x {}: relative error {:.3g} (best rank-{}: {:.3g}); wrote {}\n",
+                               opts_.rows, opts_.cols, n, p, d.relative_error, std::min(opts_.rows, opts_.cols),
+                               d.best_rank_relative_error, out_.path);
     return 0;
   }
 
