@@ -68,6 +68,19 @@ inline RawTensor random_tensor(std::mt19937_64& rng, DType dt, int max_dims = 4,
 }
 
 // True if every element is a non-NaN value (NaN payloads/signs do not survive text formats).
+// An n x p float64 matrix with entries f(i, j).
+template <class F>
+RawTensor f64_matrix(int64_t n, int64_t p, F f) {
+  RawTensor t;
+  t.dtype = DType::F64;
+  t.shape = {n, p};
+  t.data.resize(std::size_t(n * p) * sizeof(double));
+  auto* d = reinterpret_cast<double*>(t.data.data());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < p; ++j) d[i * p + j] = f(i, j);
+  return t;
+}
+
 inline bool has_nan(const RawTensor& t) {
   if (!dtype_is_float(t.dtype)) return false;
   for (int64_t i = 0; i < t.numel(); ++i)

@@ -14,14 +14,7 @@ namespace fs = std::filesystem;
 namespace {
 // rank 2: a_ij = (i+1)(j+1) + (i mod 3)(j mod 2)
 RawTensor rank2(int64_t n, int64_t p) {
-  RawTensor t;
-  t.dtype = DType::F64;
-  t.shape = {n, p};
-  t.data.resize(n * p * 8);
-  auto* d = reinterpret_cast<double*>(t.data.data());
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < p; ++j) d[i * p + j] = double((i + 1) * (j + 1) + (i % 3) * (j % 2));
-  return t;
+  return f64_matrix(n, p, [](int64_t i, int64_t j) { return double((i + 1) * (j + 1) + (i % 3) * (j % 2)); });
 }
 }  // namespace
 

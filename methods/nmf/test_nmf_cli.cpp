@@ -15,15 +15,9 @@ namespace {
 
 // a non-negative 30 x 12 float64 matrix of rank <= 3 plus a little noise
 RawTensor planted() {
-  RawTensor t;
-  t.dtype = DType::F64;
-  t.shape = {30, 12};
-  t.data.resize(30 * 12 * 8);
-  auto* d = reinterpret_cast<double*>(t.data.data());
-  for (int i = 0; i < 30; ++i)
-    for (int j = 0; j < 12; ++j)
-      d[i * 12 + j] = (1 + i % 3) * (1 + j % 4) + (i % 5) * ((j + 1) % 3) + 0.01 * ((i * 7 + j * 3) % 11);
-  return t;
+  return f64_matrix(30, 12, [](int64_t i, int64_t j) {
+    return double((1 + i % 3) * (1 + j % 4) + (i % 5) * ((j + 1) % 3)) + 0.01 * double((i * 7 + j * 3) % 11);
+  });
 }
 
 }  // namespace
@@ -123,14 +117,8 @@ TEST(NmfCli, BadInputsExitTwoAndWriteNothing) {
 TEST(NmfCli, CustomInitFromFilesIsChecked) {
   TempDir d;
   write_npy(d.file("x.npy"), planted());
-  RawTensor w;
-  w.dtype = DType::F64;
-  w.shape = {30, 2};
-  w.data.assign(30 * 2 * 8, std::byte{0});
-  for (int i = 0; i < 60; ++i) reinterpret_cast<double*>(w.data.data())[i] = 1.0;
-  RawTensor h = w;
-  h.shape = {2, 12};
-  h.data.resize(24 * 8);
+  RawTensor w = f64_matrix(30, 2, [](int64_t, int64_t) { return 1.0; });
+  RawTensor h = f64_matrix(2, 12, [](int64_t, int64_t) { return 1.0; });
   write_npy(d.file("w.npy"), w);
   write_npy(d.file("h.npy"), h);
   CliRun ok = run("--json nmf x.npy -r 2 --init custom --init-w w.npy --init-h h.npy -o o", d.path().string());

@@ -14,14 +14,9 @@ namespace fs = std::filesystem;
 
 namespace {
 RawTensor matrix(int64_t n, int64_t p) {
-  RawTensor t;
-  t.dtype = DType::F64;
-  t.shape = {n, p};
-  t.data.resize(n * p * 8);
-  auto* d = reinterpret_cast<double*>(t.data.data());
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < p; ++j) d[i * p + j] = std::sin(0.3 * i * (j + 1)) + 0.1 * std::cos(1.7 * i + j);
-  return t;
+  return f64_matrix(n, p, [](int64_t i, int64_t j) {
+    return std::sin(0.3 * double(i) * double(j + 1)) + 0.1 * std::cos(1.7 * double(i) + double(j));
+  });
 }
 }  // namespace
 

@@ -8,6 +8,22 @@
 
 namespace factorkit::linalg {
 
+namespace {
+
+// Throws naming the first entry (row-major) where `bad` holds, its value and the count.
+void throw_at_first(const at::Tensor& x, const at::Tensor& bad, const std::string& where, const std::string& field,
+                    const char* expected, const char* kind, const char* code) {
+  if (!bad.any().item<bool>()) return;
+  at::Tensor idx = at::nonzero(bad)[0];
+  const int64_t i = idx[0].item<int64_t>(), j = idx[1].item<int64_t>();
+  throw InvalidInput(where, fmt::format("{}[{}, {}]", field, i, j),
+                     fmt::format("{}, got {} ({} {} entries)", expected, x[i][j].item<double>(),
+                                 bad.sum().item<int64_t>(), kind),
+                     code);
+}
+
+}  // namespace
+
 at::ScalarType working_dtype(const at::Tensor& x) noexcept {
   return x.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
 }
@@ -27,28 +43,9 @@ void check_matrix(const at::Tensor& x, const std::string& where, const std::stri
   if (!at::isFloatingType(x.scalar_type()) && !at::isIntegralType(x.scalar_type(), true))
     throw InvalidInput(where, field, "a real-valued matrix", "BadDType");
   if (x.numel() == 0) return;
-  if (at::isFloatingType(x.scalar_type())) {
-    at::Tensor bad = at::logical_not(at::isfinite(x));
-    if (bad.any().item<bool>()) {
-      at::Tensor idx = at::nonzero(bad)[0];
-      int64_t i = idx[0].item<int64_t>(), j = idx[1].item<int64_t>();
-      throw InvalidInput(where, fmt::format("{}[{}, {}]", field, i, j),
-                         fmt::format("finite values, got {} ({} non-finite entries)",
-                                     x.index({i, j}).item<double>(), bad.sum().item<int64_t>()),
-                         "NonFinite");
-    }
-  }
-  if (req.nonnegative) {
-    at::Tensor neg = x < 0;
-    if (neg.any().item<bool>()) {
-      at::Tensor idx = at::nonzero(neg)[0];
-      int64_t i = idx[0].item<int64_t>(), j = idx[1].item<int64_t>();
-      throw InvalidInput(where, fmt::format("{}[{}, {}]", field, i, j),
-                         fmt::format("non-negative values, got {} ({} negative entries)",
-                                     x.index({i, j}).item<double>(), neg.sum().item<int64_t>()),
-                         "Negative");
-    }
-  }
+  if (at::isFloatingType(x.scalar_type())) throw_at_first(x, at::logical_not(at::isfinite(x)), where, field,
+                                                        "finite values", "non-finite", "NonFinite");
+  if (req.nonnegative) throw_at_first(x, x < 0, where, field, "non-negative values", "negative", "Negative");
 }
 
 void check_rank(int64_t rank, int64_t limit, const std::string& where, const std::string& field,
