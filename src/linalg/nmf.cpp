@@ -66,6 +66,14 @@ AlternatingResult run_alternating(NmfState& s, NmfUpdater& u, const NmfOptions& 
 
 namespace {
 
+// Calls f(begin, end) over row blocks of about 4M entries, so that float64
+// temporaries of a large X stay bounded (32 MiB each) instead of n x p.
+template <class F>
+void for_row_blocks(int64_t n, int64_t p, F f) {
+  const int64_t rows = std::max<int64_t>(1, (int64_t(1) << 22) / std::max<int64_t>(1, p));
+  for (int64_t b = 0; b < n; b += rows) f(b, std::min(n, b + rows));
+}
+
 void check_options(const NmfOptions& o, const std::string& where) {
   if (o.solver == NmfSolver::CoordinateDescent && o.beta != 2.0)
     throw InvalidInput(where, "beta",
@@ -100,8 +108,11 @@ detail::NmfState make_state(const at::Tensor& x, const NmfOptions& o) {
   s.reg = detail::nmf_regularization(o, x.size(0), x.size(1));
   s.beta = o.beta;
   s.rng.seed(o.seed ^ 0x9e3779b97f4a7c15ull);
-  at::Tensor xd = x.to(at::kDouble);
-  s.x_sq = (xd * xd).sum().item<double>();
+  s.x_sq = 0;
+  for_row_blocks(x.size(0), x.size(1), [&](int64_t b, int64_t e) {
+    at::Tensor xd = x.narrow(0, b, e - b).to(at::kDouble);
+    s.x_sq += (xd * xd).sum().item<double>();
+  });
   return s;
 }
 
@@ -195,9 +206,18 @@ at::Tensor nmf_transform(const at::Tensor& x_in, const at::Tensor& h, const NmfO
 }
 
 double nmf_error(const at::Tensor& x_in, const at::Tensor& w, const at::Tensor& h, double beta) {
+  if (beta == 2.0) {
+    // block by block: no n x p temporaries
+    at::Tensor hd = h.to(at::kDouble);
+    double sq = 0;
+    for_row_blocks(x_in.size(0), x_in.size(1), [&](int64_t b, int64_t e) {
+      at::Tensor diff = x_in.narrow(0, b, e - b).to(at::kDouble) - at::mm(w.narrow(0, b, e - b).to(at::kDouble), hd);
+      sq += diff.square().sum().item<double>();
+    });
+    return std::sqrt(sq);
+  }
   at::Tensor x = x_in.to(at::kDouble);
   at::Tensor wh = at::mm(w.to(at::kDouble), h.to(at::kDouble));
-  if (beta == 2.0) return std::sqrt((x - wh).square().sum().item<double>());
   at::Tensor xf = x.reshape(-1), whf = wh.reshape(-1);
   at::Tensor keep = xf > detail::kNmfEps;
   at::Tensor xd = xf.masked_select(keep), whd = whf.masked_select(keep);

@@ -405,3 +405,13 @@ TEST(Nmf, FusedPathIsDeterministicAcrossThreadCounts) {
   EXPECT_EQ(rb.h.size(0), 65);
   EXPECT_FALSE(at::isnan(rb.w).any().item<bool>());
 }
+
+// The Frobenius error is summed over row blocks of ~4M entries (bounded float64
+// temporaries): a wide X spans several blocks, and the sum equals the direct one.
+TEST(Nmf, ErrorOverRowBlocksEqualsDirect) {
+  const int64_t n = 9, p = int64_t(1) << 20, r = 2;  // 4 rows per block: 3 blocks
+  at::Tensor w = factorkit::testing::randu(1, {n, r}), h = factorkit::testing::randu(2, {r, p});
+  at::Tensor x = (at::mm(w, h) + 0.01 * factorkit::testing::randu(3, {n, p})).to(at::kFloat);
+  const double direct = (x.to(at::kDouble) - at::mm(w, h)).norm().item<double>();
+  EXPECT_NEAR(nmf_error(x, w, h), direct, 1e-9 * direct);
+}
