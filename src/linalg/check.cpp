@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
+
+#include <cmath>
 #include <fmt/ranges.h>
 
 #include "factorkit/core/error.h"
@@ -43,9 +45,11 @@ void check_matrix(const at::Tensor& x, const std::string& where, const std::stri
   if (!at::isFloatingType(x.scalar_type()) && !at::isIntegralType(x.scalar_type(), true))
     throw InvalidInput(where, field, "a real-valued matrix", "BadDType");
   if (x.numel() == 0) return;
-  if (at::isFloatingType(x.scalar_type())) throw_at_first(x, at::logical_not(at::isfinite(x)), where, field,
-                                                        "finite values", "non-finite", "NonFinite");
-  if (req.nonnegative) throw_at_first(x, x < 0, where, field, "non-negative values", "negative", "Negative");
+  // cheap reductions first; the n x p masks only to locate a bad entry
+  if (at::isFloatingType(x.scalar_type()) && !std::isfinite(x.sum(at::kDouble).item<double>()))
+    throw_at_first(x, at::logical_not(at::isfinite(x)), where, field, "finite values", "non-finite", "NonFinite");
+  if (req.nonnegative && x.min().item<double>() < 0)
+    throw_at_first(x, x < 0, where, field, "non-negative values", "negative", "Negative");
 }
 
 void check_rank(int64_t rank, int64_t limit, const std::string& where, const std::string& field,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "factorkit/core/error.h"
+#include "factorkit/linalg/check.h"
 #include "factorkit/linalg/nmf.h"
 #include "factorkit/linalg/nnls.h"
 #include "linalg_test_util.h"
@@ -414,4 +415,13 @@ TEST(Nmf, ErrorOverRowBlocksEqualsDirect) {
   at::Tensor x = (at::mm(w, h) + 0.01 * factorkit::testing::randu(3, {n, p})).to(at::kFloat);
   const double direct = (x.to(at::kDouble) - at::mm(w, h)).norm().item<double>();
   EXPECT_NEAR(nmf_error(x, w, h), direct, 1e-9 * direct);
+}
+
+// The finiteness check sums first and builds the mask only when the sum is not
+// finite; huge but finite entries overflow the sum and must still be accepted.
+TEST(Nmf, HugeFiniteEntriesAreNotMistakenForInfinity) {
+  at::Tensor x = at::full({4, 3}, 1e308, at::kDouble);
+  EXPECT_NO_THROW(linalg::check_matrix(x, "t", "X", {.nonnegative = true}));
+  x[2][1] = INFINITY;
+  factorkit::testing::expect_error<InvalidInput>([&] { linalg::check_matrix(x, "t", "X"); }, "NonFinite", {"X[2, 1]"});
 }
