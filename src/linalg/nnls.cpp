@@ -106,21 +106,26 @@ struct ActiveSet {
           if (z[a_best] <= 0) {
             passive[best] = 0;
             banned[best] = 1;
+            --outer;  // no progress was made: not an outer step
             break;
           }
         }
         first = false;
         // step from x towards z until the first passive variable hits zero
         double alpha = 1.0;
+        int blocking = -1;  // the variable that reaches zero first
         for (int a = 0; a < q; ++a)
           if (z[a] <= 0) {
             const double xi = x[idx[a]];
-            alpha = std::min(alpha, xi / (xi - z[a]));
+            const double t = xi / (xi - z[a]);
+            if (blocking < 0 || t < alpha) alpha = t, blocking = a;
           }
         for (int a = 0; a < q; ++a) {
           double& xi = x[idx[a]];
           xi += alpha * (z[a] - xi);
-          if (xi <= 0 || (z[a] <= 0 && std::abs(xi) <= 16 * kEps * std::max(1.0, std::abs(z[a])))) {
+          // the blocking variable leaves exactly (rounding would leave it at
+          // a tiny positive value); others that reached zero leave too
+          if (a == blocking || xi <= 0 || (z[a] <= 0 && std::abs(xi) <= 16 * kEps * std::max(1.0, std::abs(z[a])))) {
             xi = 0;
             passive[idx[a]] = 0;
           }

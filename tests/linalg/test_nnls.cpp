@@ -87,3 +87,14 @@ TEST(Nnls, EdgeCasesAndErrors) {
   bad[1][1] = INFINITY;
   factorkit::testing::expect_error<InvalidInput>([&] { nnls(bad, at::ones({3, 2})); }, "NonFinite", {"A[1, 1]"});
 }
+
+// Large-scale solutions: the variable that blocks a step must leave the passive
+// set exactly, or rounding keeps it at a tiny positive value.
+TEST(Nnls, LargeScaleSolutionsStillSatisfyKkt) {
+  at::Tensor a = factorkit::testing::randn(21, {30, 6});
+  at::Tensor b = factorkit::testing::randn(22, {30, 40}) * 1e8;
+  NnlsResult r = nnls(a, b);
+  EXPECT_TRUE(r.converged);
+  EXPECT_LT(r.kkt_residual, 1e-6 * 1e8);
+  EXPECT_GE(r.x.min().item<double>(), 0.0);
+}

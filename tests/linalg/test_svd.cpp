@@ -160,3 +160,22 @@ TEST(Svd, PinvCutoffAsNumpy) {
   EXPECT_NEAR(best_rank_error(s, 1), std::sqrt(1e-6 + 1e-32), 1e-18);
   EXPECT_EQ(pinv(at::zeros({0, 3}, at::kDouble)).sizes(), (std::vector<int64_t>{3, 0}));
 }
+
+// float32 through the fused path: the final step must not use the R^-T Z^T
+// shortcut (float32 rounding times cond(R) would spoil the tail); the error
+// stays that of the exact SVD.
+TEST(Svd, FusedFloat32KeepsAccuracy) {
+  at::Tensor a = decaying(12, 300, 120);
+  RsvdOptions o;
+  o.rank = 10;
+  o.normalizer = PowerNormalizer::Fused;
+  SvdResult r = randomized_svd(a.to(at::kFloat), o);
+  SvdResult e = truncated_svd(a, 10);
+  const double er = (a - at::mm(r.u.to(at::kDouble) * r.s.to(at::kDouble).unsqueeze(0), r.vh.to(at::kDouble))).norm().item<double>();
+  const double ee = (a - at::mm(e.u * e.s.unsqueeze(0), e.vh)).norm().item<double>();
+  EXPECT_LE(er, 1.01 * ee);
+  EXPECT_LT(max_abs_diff(r.s, e.s), 1e-5);
+  // a transposed input (n < p) takes the same path
+  SvdResult t = randomized_svd(a.t().contiguous(), o);
+  EXPECT_LT(max_abs_diff(t.s, e.s), 1e-10);
+}

@@ -112,7 +112,7 @@ FusedOut run(const at::Tensor& x, const at::Tensor& g, const at::Tensor& prod, c
   at::Tensor xtf_t = want_xtf ? at::zeros({threads, p, rp}, opts) : at::Tensor();
   at::Tensor ftf_t = want_ftf ? at::zeros({threads, r, r}, opts) : at::Tensor();
   std::vector<double> stat(threads, 0.0);
-  // blocks of rows per task: enough work per task, whole kernel blocks of 4
+  // rows per task: enough work per task (a task may end in a partial kernel block)
   const int64_t grain = is_pass ? std::max<int64_t>(16, 4096 / std::max<int64_t>(1, p) * 4) : 256;
   at::parallel_for(0, rows, grain, [&](int64_t b, int64_t e) {
     const int tid = at::get_thread_num();
