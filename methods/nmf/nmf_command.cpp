@@ -102,9 +102,7 @@ class NmfCommand final : public Command {
       NmfResult r = nmf(x, opts_, w0, h0);
       bar.finish();
       summary["mode"] = "fit";
-      summary["init"] = to_string(opts_.init == NmfInit::Auto
-                                      ? (rank_ <= std::min(n, p) ? NmfInit::Nndsvda : NmfInit::Random)
-                                      : opts_.init);
+      summary["init"] = to_string(resolve_init(opts_.init, rank_, n, p));
       summary["reconstruction_error"] = r.reconstruction_error;
       summary["relative_error"] = xnorm > 0 ? r.reconstruction_error / xnorm : 0.0;
       summary["n_iter"] = r.n_iter;

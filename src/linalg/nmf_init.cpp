@@ -13,6 +13,11 @@
 
 namespace factorkit::linalg {
 
+NmfInit resolve_init(NmfInit init, int64_t rank, int64_t n, int64_t p) {
+  if (init != NmfInit::Auto) return init;
+  return rank <= std::min(n, p) ? NmfInit::Nndsvda : NmfInit::Random;
+}
+
 NmfFactors nmf_initialize(const at::Tensor& x_in, int64_t rank, NmfInit init, uint64_t seed, double eps) {
   const std::string where = "nmf_initialize";
   check_matrix(x_in, where, "X", {.nonnegative = true});
@@ -21,7 +26,7 @@ NmfFactors nmf_initialize(const at::Tensor& x_in, int64_t rank, NmfInit init, ui
   if (rank < 1) throw InvalidInput(where, "rank", fmt::format("an integer >= 1, got {}", rank), "BadRank");
   if (init == NmfInit::Custom)
     throw InvalidInput(where, "init", "random or nndsvd* (custom factors come from the caller)", "BadOption");
-  if (init == NmfInit::Auto) init = rank <= kmax ? NmfInit::Nndsvda : NmfInit::Random;
+  init = resolve_init(init, rank, n, p);
   if (init != NmfInit::Random && rank > kmax)
     throw InvalidInput(where, "rank",
                        fmt::format("at most min(n, p) = {} for init = {} (use init = random), got {}", kmax,

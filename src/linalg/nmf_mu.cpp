@@ -68,9 +68,8 @@ class MultiplicativeUpdate final : public NmfUpdater {
       return 0;
     }
     if (s.beta == 2.0) {
-      // with H fixed (transform) the H products are computed once
-      if (!s.update_h && xht_.defined()) {
-      } else {
+      // with H fixed (transform) its products are computed once
+      if (s.update_h || !xht_.defined()) {
         xht_ = at::mm(s.x, s.ht);
         hht_ = at::mm(s.ht.t(), s.ht);
       }

@@ -84,6 +84,9 @@ SvdResult randomized_svd(const at::Tensor& a_in, const RsvdOptions& o) {
   check_rank(o.rank, kmax, where, "rank", "min(n, p)");
   if (o.oversamples < 0)
     throw InvalidInput(where, "oversamples", fmt::format(">= 0, got {}", o.oversamples), "BadOption");
+  if (o.power_iters < -1)
+    throw InvalidInput(where, "power_iters", fmt::format(">= 0, or -1 for automatic, got {}", o.power_iters),
+                       "BadOption");
   int64_t iters = o.power_iters;
   if (iters < 0) iters = (double(o.rank) < 0.1 * double(kmax)) ? 7 : 4;
   PowerNormalizer norm = o.normalizer;

@@ -174,6 +174,9 @@ TEST(Nmf, InitsAreNonNegativeSeededAndScaled) {
   // auto is nndsvda when r <= min(n, p), random otherwise
   EXPECT_TRUE(at::equal(nmf_initialize(x, 5, NmfInit::Auto, 0).w, za.w));
   EXPECT_EQ(nmf_initialize(x, 35, NmfInit::Auto, 0).w.size(1), 35);
+  EXPECT_EQ(resolve_init(NmfInit::Auto, 30, 40, 30), NmfInit::Nndsvda);
+  EXPECT_EQ(resolve_init(NmfInit::Auto, 31, 40, 30), NmfInit::Random);
+  EXPECT_EQ(resolve_init(NmfInit::Nndsvd, 31, 40, 30), NmfInit::Nndsvd);
 }
 
 // The acceptance check: on planted 500 x 64 rank-10 matrices, the converged

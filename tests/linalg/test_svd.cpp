@@ -144,6 +144,8 @@ TEST(Svd, Errors) {
   factorkit::testing::expect_error<InvalidInput>([&] { randomized_svd(at::ones({0, 8}), o); }, "EmptyMatrix", {});
   factorkit::testing::expect_error<InvalidInput>([&] { randomized_svd(at::ones({3, 4, 2}), o); }, "NotAMatrix", {"3-D"});
   factorkit::testing::expect_error<InvalidInput>([&] { parse_power_normalizer("lu2", "t"); }, "BadOption", {"lu"});
+  o.power_iters = -2;
+  factorkit::testing::expect_error<InvalidInput>([&] { randomized_svd(at::ones({5, 8}), o); }, "BadOption", {"power_iters"});
 }
 
 // numpy's pinv convention: values <= rcond * sigma_max count as zero.

@@ -94,6 +94,10 @@ struct NmfFactors {
 NmfResult nmf(const at::Tensor& x, const NmfOptions& opts, const at::Tensor& w0 = {},
               const at::Tensor& h0 = {});
 
+// What init = Auto means for an n x p matrix at this rank (scikit-learn >= 1.1):
+// Nndsvda when rank <= min(n, p), Random otherwise; any other init is returned as is.
+NmfInit resolve_init(NmfInit init, int64_t rank, int64_t n, int64_t p);
+
 // The initial factors nmf() would start from (init != Custom).
 NmfFactors nmf_initialize(const at::Tensor& x, int64_t rank, NmfInit init, uint64_t seed = 0,
                           double eps = 1e-6);
