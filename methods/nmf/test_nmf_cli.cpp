@@ -99,6 +99,9 @@ TEST(NmfCli, BadInputsExitTwoAndWriteNothing) {
       {"nmf x.npy -r 2 --solver als -o o.safetensors", "cd or mu"},
       {"nmf x.npy -r 2 --init custom -o o.safetensors", "--init-w FILE and --init-h FILE"},
       {"nmf x.npy -r 2 -o o.npy", "a .npy or .csv file holds one tensor"},
+      {"nmf x.npy -r 2 -o x.npy/sub", "x.npy is not a directory"},
+      {"nmf x.npy -r 2 -o nodir/o.safetensors", "nodir does not exist"},
+      {"nmf x.npy -r 2 -o o.safetensors --summary nodir/s.json", "nodir does not exist"},
   };
   for (const Case& c : cases) {
     CliRun r = run(c.args, d.path().string());
