@@ -10,8 +10,8 @@ PACKAGES=(
   # numeric stack: LibTorch with OpenBLAS (without an OpenBLAS LibTorch falls
   # back to the reference BLAS and runs ~25x slower). The OpenMP build of
   # OpenBLAS shares LibTorch's OpenMP thread pool; the pthread build runs a
-  # second pool whose spinning threads fight LibTorch's (measured: randomized
-  # SVD 1.77 s -> 1.09 s, NMF 0.51 s -> 0.39 s, bench/linalg on 2 cores).
+  # second pool whose spinning threads fight LibTorch's (randomized SVD on
+  # bench/linalg's input, 2 cores: 1.60 s -> 1.04 s; see docs/architecture.md).
   libtorch-dev libopenblas0-openmp libeigen3-dev
   # small libraries
   nlohmann-json3-dev libfmt-dev libcli11-dev zlib1g-dev

@@ -76,6 +76,8 @@ SIZES = {
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--small", action="store_true", help="tiny problem sizes, for a quick check")
+    ap.add_argument("--inputs-only", action="store_true",
+                    help="write the inputs into --data-dir and stop (to time other variants on them)")
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per task after one warm-up (default 5)")
     ap.add_argument("--threads", type=int, default=2, help="BLAS/LibTorch threads on both sides (default 2)")
     ap.add_argument("--bin", type=Path, default=DEFAULT_BIN,
@@ -84,6 +86,8 @@ def parse_args():
     ap.add_argument("--seed", type=int, default=0, help="seed of the generated inputs (default 0)")
     ap.add_argument("--data-dir", type=Path, help="write (and keep) the inputs here instead of a temp dir")
     args = ap.parse_args()
+    if args.inputs_only and not args.data_dir:
+        ap.error("--inputs-only needs --data-dir (where to keep the inputs)")
     if args.repeats < 1:
         ap.error("--repeats must be >= 1")
     if args.threads < 1:
@@ -294,6 +298,10 @@ def main():
         files = dict(x=data / "nmf_X.npy", w0=data / "nmf_W0.npy", h0=data / "nmf_H0.npy", a=data / "rsvd_A.npy")
         for key, arr in (("x", x), ("w0", w0), ("h0", h0), ("a", a)):
             np.save(files[key], np.ascontiguousarray(arr, dtype=np.float64))
+        if args.inputs_only:
+            print(f"[run.py] inputs written to {data}: " + ", ".join(sorted(f.name for f in files.values())),
+                  file=sys.stderr)
+            return
         res["inputs"] = dict(nmf_shape=[n, p], nmf_rank=r, rsvd_shape=[m, ns], rsvd_rank=k,
                              rsvd_planted_rel_error=planted / float(np.linalg.norm(a)),
                              nmf_init_objective=0.5 * float(np.linalg.norm(x - w0 @ h0) ** 2))
