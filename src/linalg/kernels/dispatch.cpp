@@ -81,14 +81,8 @@ void run_rows(Isa isa, const kernels::NmfRowArgs<T>& a) {
 
 int64_t padded(int64_t r) { return (r + 7) / 8 * 8; }
 
-// per-thread accumulators, reduced in thread order (deterministic for a given
-// thread count)
-struct Accumulators {
-  int threads;
-  at::Tensor xtf, ftf;  // threads x p x rp, threads x r x r
-  std::vector<double> stat;
-};
-
+// Per-thread accumulators (threads x p x rp, threads x r x r, one stat each)
+// are reduced in thread order, so a given thread count gives the same result.
 template <class T>
 FusedOut run(const at::Tensor& x, const at::Tensor& g, const at::Tensor& prod, const at::Tensor& gram, at::Tensor& f,
              const FusedUpdate& u, bool is_pass, bool accumulate, bool identity = false) {
