@@ -21,11 +21,7 @@ constexpr int kBlock = 4;
 #endif
 
 template <class T>
-inline T vmax(T a, T b) { return a > b ? a : b; }
-template <class T>
 inline T vmin(T a, T b) { return a < b ? a : b; }
-template <class T>
-inline T vabs(T a) { return a < 0 ? -a : a; }
 
 // A vector register of T as a GCC vector type: 64 bytes of double with
 // AVX-512 (zmm), 32 bytes otherwise (ymm; float on AVX-512 uses ymm too, so
