@@ -110,6 +110,9 @@ CurResult cur(const at::Tensor& x_in, const CurOptions& o) {
   check_rank(o.rows, n, where, "rows", "the number of rows");
   check_rank(o.cols, p, where, "cols", "the number of columns");
   if (!(o.rcond >= 0)) throw InvalidInput(where, "rcond", ">= 0", "BadOption");
+  if (o.leverage_rank < 0)
+    throw InvalidInput(where, "leverage_rank", fmt::format(">= 0 (0: min(rows, cols)), got {}", o.leverage_rank),
+                       "BadOption");
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
   CurResult res;
   switch (o.select) {

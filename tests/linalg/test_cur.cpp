@@ -79,6 +79,11 @@ TEST(Cur, GivenIndicesAndErrors) {
   factorkit::testing::expect_error<InvalidInput>([&] { cur(m, o); }, "IndexOutOfRange", {"[0, 8)"});
   o.col_index = at::tensor({0, 0, 2}, at::kLong);
   factorkit::testing::expect_error<InvalidInput>([&] { cur(m, o); }, "DuplicateIndex", {});
+  o.select = CurSelect::Leverage;
+  o.col_index = at::Tensor();
+  o.leverage_rank = -1;
+  factorkit::testing::expect_error<InvalidInput>([&] { cur(m, o); }, "BadOption", {"leverage_rank"});
+  o.leverage_rank = 0;
   o.select = CurSelect::PivotedQR;
   o.rows = 11;
   factorkit::testing::expect_error<InvalidInput>([&] { cur(m, o); }, "BadRank", {"rows"});
