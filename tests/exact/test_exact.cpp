@@ -1,0 +1,113 @@
+// The exact layer: known answers for integers, rationals, GF(p) and balls.
+#include <gtest/gtest.h>
+
+#include "factorkit/core/error.h"
+#include "factorkit/exact/ball.h"
+#include "factorkit/exact/integer.h"
+#include "factorkit/exact/modp.h"
+#include "factorkit/exact/rational.h"
+
+namespace factorkit::exact {
+namespace {
+
+TEST(Integer, ArithmeticBeyondOneWord) {
+  Integer a("123456789012345678901234567890");
+  Integer b = a * a;
+  EXPECT_EQ(b.str(), "15241578753238836750495351562536198787501905199875019052100");
+  EXPECT_EQ(divexact(b, a), a);
+  EXPECT_EQ((b - b).sign(), 0);
+  EXPECT_EQ(pow(Integer(2), 100).str(), "1267650600228229401496703205376");
+  EXPECT_EQ(gcd(Integer(84), Integer(-36)), Integer(12));
+  EXPECT_TRUE(Integer(-5) < Integer(3));
+  EXPECT_EQ(Integer("-17").mod(5), 3u);  // floor convention
+  EXPECT_EQ(Integer("+42").to_long(), 42);
+}
+
+TEST(Integer, FloorAndCeilingDivision) {
+  EXPECT_EQ(fdiv(Integer(-7), Integer(2)), Integer(-4));
+  EXPECT_EQ(cdiv(Integer(-7), Integer(2)), Integer(-3));
+  EXPECT_EQ(fdiv(Integer(7), Integer(-2)), Integer(-4));
+  EXPECT_EQ(cdiv(Integer(7), Integer(2)), Integer(4));
+  Integer x(10);
+  x.addmul(Integer(3), -4);
+  EXPECT_EQ(x, Integer(-2));
+  x.submul(Integer(3), Integer(-1));
+  EXPECT_EQ(x, Integer(1));
+}
+
+TEST(Integer, BadInputIsAnError) {
+  EXPECT_THROW(Integer("12a", "--x"), InvalidInput);
+  EXPECT_THROW(Integer("", "--x"), InvalidInput);
+  EXPECT_THROW(Integer("-", "--x"), InvalidInput);
+  EXPECT_THROW(fdiv(Integer(1), Integer(0)), InvalidInput);
+}
+
+TEST(Rational, CanonicalForm) {
+  Rational r(Integer(6), Integer(-4));
+  EXPECT_EQ(r.str(), "-3/2");
+  EXPECT_EQ(r.den(), Integer(2));
+  EXPECT_EQ((r + Rational(Integer(3), Integer(2))).str(), "0");
+  EXPECT_EQ((r / Rational(Integer(-3))).str(), "1/2");
+  EXPECT_TRUE((r * Rational(2)).is_integer());
+  EXPECT_THROW(Rational(Integer(1), Integer(0)), InvalidInput);
+  EXPECT_THROW(r / Rational(0), InvalidInput);
+}
+
+TEST(PrimeField, ArithmeticAndLift) {
+  PrimeField f(199);
+  EXPECT_EQ(f.reduce(-1), 198u);
+  EXPECT_EQ(f.reduce(Integer(-400)), 197u);  // -400 + 3 * 199
+  EXPECT_EQ(f.mul(f.inv(17), 17), 1u);
+  EXPECT_EQ(f.lift(198), -1);
+  EXPECT_EQ(f.lift(99), 99);
+  EXPECT_EQ(f.lift(100), -99);
+  EXPECT_THROW(f.inv(0), NumericalFailure);
+  EXPECT_THROW(PrimeField(200), InvalidInput);
+  EXPECT_THROW(PrimeField(1), InvalidInput);
+}
+
+TEST(Ball, ConstantsToFiftyDigits) {
+  const int64_t prec = digits_to_bits(60);
+  auto digits = [](const Ball& b) { return round_significant(b, 50)->str(); };
+  EXPECT_EQ(digits(const_e(prec)), "2.7182818284590452353602874713526624977572470937");
+  EXPECT_EQ(digits(const_pi(prec)), "3.1415926535897932384626433832795028841971693993751");
+  EXPECT_EQ(digits(const_euler(prec)), "0.57721566490153286060651209008240243104215933593992");
+  EXPECT_EQ(digits(const_catalan(prec)), "0.91596559417721901505460351493238411077414937428167");
+  EXPECT_EQ(digits(zeta(3, prec)), "1.2020569031595942853997381615114499907649862923405");
+  EXPECT_EQ(digits(const_log2(prec)), "0.69314718055994530941723212145817656807550013436026");
+  EXPECT_EQ(digits(tan(Ball(1), prec)), "1.5574077246549022305069748074583601730872507723815");
+  EXPECT_EQ(digits(bessel_i(Ball(0), Ball(2), prec)), "2.2795853023360672674372044408115333532858411027855");
+  EXPECT_EQ(digits(bessel_i(Ball(1), Ball(2), prec)), "1.5906368546373290633822544249996662479544781594955");
+}
+
+TEST(Ball, RoundingAndDecimalInput) {
+  const int64_t prec = 256;
+  int64_t ndig = 0;
+  Ball x = from_decimal("-0.000123450", prec, "--value", &ndig);
+  EXPECT_EQ(ndig, 6);
+  ASSERT_TRUE(round_significant(x, 5).has_value());
+  EXPECT_EQ(round_significant(x, 5)->str(), "-0.00012345");
+  // seven significant digits cannot be decided from six given ones
+  EXPECT_FALSE(round_significant(x, 8).has_value());
+  EXPECT_EQ(round_significant(from_decimal("9.9999999", prec, "v"), 3)->str(), "10");
+  EXPECT_EQ(round_significant(from_decimal("1.50e20", prec, "v"), 2)->str(), "1.5e+20");
+  EXPECT_FALSE(round_significant(from_decimal("1.5e20", prec, "v"), 2).has_value());  // 1.5 +/- 0.1
+  EXPECT_THROW(from_decimal("2.7x", prec, "--value"), InvalidInput);
+  EXPECT_THROW(from_decimal("", prec, "--value"), InvalidInput);
+  EXPECT_THROW(from_decimal("1e", prec, "--value"), InvalidInput);
+  EXPECT_FALSE(round_significant(Ball(0), 3).has_value());
+}
+
+TEST(Ball, FloorOnlyWhenCertain) {
+  Ball e = const_e(128);
+  EXPECT_EQ(*e.floor_exact(), Integer(2));
+  EXPECT_EQ(*e.ceil_exact(), Integer(3));
+  Ball wide = from_decimal("3.0", 64, "v");  // [2.9, 3.1]
+  EXPECT_FALSE(wide.floor_exact().has_value());
+  Integer lo, hi, ex;
+  e.interval(lo, hi, ex);
+  EXPECT_TRUE(lo < hi);
+}
+
+}  // namespace
+}  // namespace factorkit::exact
