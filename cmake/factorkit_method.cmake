@@ -6,7 +6,11 @@
 #     SOURCES   <library sources>          # the method itself
 #     CLI       <registration sources>     # subcommand + reproduce entry
 #     TESTS     <gtest sources>            # label `unit`
-#     DEPENDS   <factorkit layer targets>) # e.g. factorkit_linalg
+#     DEPENDS   <factorkit layer targets>  # e.g. factorkit_linalg
+#     [TORCH_FREE])                        # link factorkit_io, not factorkit_core
+#
+# A TORCH_FREE method library does not pull in LibTorch (nor its half-second
+# start-up), so benchmarks and tools built on it alone start instantly.
 #
 # The registration sources define static Registrar objects (see
 # include/factorkit/cli/registry.h). They are linked into the program as a whole
@@ -15,15 +19,19 @@
 set_property(GLOBAL PROPERTY FACTORKIT_CLI_PARTS "")
 
 function(factorkit_add_method name)
-  cmake_parse_arguments(M "" "" "SOURCES;CLI;TESTS;DEPENDS" ${ARGN})
+  cmake_parse_arguments(M "TORCH_FREE" "" "SOURCES;CLI;TESTS;DEPENDS" ${ARGN})
   set(lib factorkit_${name})
+  set(base factorkit_core)
+  if(M_TORCH_FREE)
+    set(base factorkit_io)
+  endif()
   if(M_SOURCES)
     add_library(${lib} STATIC ${M_SOURCES})
-    target_link_libraries(${lib} PUBLIC factorkit_core ${M_DEPENDS})
+    target_link_libraries(${lib} PUBLIC ${base} ${M_DEPENDS})
     target_include_directories(${lib} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
   else()
     add_library(${lib} INTERFACE)
-    target_link_libraries(${lib} INTERFACE factorkit_core ${M_DEPENDS})
+    target_link_libraries(${lib} INTERFACE ${base} ${M_DEPENDS})
   endif()
   if(M_CLI)
     add_library(${lib}_cli STATIC ${M_CLI})

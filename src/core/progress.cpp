@@ -3,9 +3,19 @@
 #include <cstdio>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "factorkit/core/runtime.h"
 
 namespace factorkit {
+
+// The quiet flag lives here, with the progress bar, so torch-free code (the
+// file readers, the exact layer and the methods built on it) can use both.
+namespace {
+std::atomic<bool> g_quiet{false};
+}  // namespace
+void set_quiet(bool q) noexcept { g_quiet = q; }
+bool quiet() noexcept { return g_quiet; }
 
 bool Progress::would_draw() noexcept { return !quiet() && ::isatty(STDERR_FILENO) == 1; }
 

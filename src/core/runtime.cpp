@@ -11,7 +11,6 @@ namespace factorkit {
 
 namespace {
 std::atomic<uint64_t> g_seed{0};
-std::atomic<bool> g_quiet{false};
 }  // namespace
 
 void seed_everything(uint64_t seed) {
@@ -36,9 +35,6 @@ void set_threads(int threads) {
                        "BadThreads");
   if (threads > 0) at::set_num_threads(threads);
 }
-
-void set_quiet(bool q) noexcept { g_quiet = q; }
-bool quiet() noexcept { return g_quiet; }
 
 void apply(const RuntimeOptions& o) {
   seed_everything(o.seed);

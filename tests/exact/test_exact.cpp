@@ -5,6 +5,7 @@
 #include "factorkit/exact/ball.h"
 #include "factorkit/exact/integer.h"
 #include "factorkit/exact/modp.h"
+#include "factorkit/exact/polynomial.h"
 #include "factorkit/exact/rational.h"
 
 namespace factorkit::exact {
@@ -109,5 +110,30 @@ TEST(Ball, FloorOnlyWhenCertain) {
   EXPECT_TRUE(lo < hi);
 }
 
+}  // namespace
+}  // namespace factorkit::exact
+
+namespace factorkit::exact {
+namespace {
+TEST(IntPoly, GcdAndExactDivision) {
+  // (2x + 2)(x - 3) and (4x + 4)(x + 5): gcd 2x + 2
+  IntPoly a(std::vector<long>{-6, -4, 2}), b(std::vector<long>{20, 24, 4});
+  IntPoly g = gcd(a, b);
+  EXPECT_EQ(g, IntPoly(std::vector<long>{2, 2}));
+  EXPECT_EQ(divexact(a, g), IntPoly(std::vector<long>{-3, 1}));
+  EXPECT_EQ(g.degree(), 1);
+  EXPECT_EQ(IntPoly().degree(), -1);
+  EXPECT_EQ(g.leading(), Integer(2));
+  // 1 - 2x^3 + x^6 = (1 - x^3)^2 divides (1 - x^6)^2 but not (1 - x^6)
+  IntPoly c(std::vector<long>{1, 0, 0, -2, 0, 0, 1});
+  IntPoly d(std::vector<long>{1, 0, 0, 0, 0, 0, -1});
+  EXPECT_TRUE(exact_quotient(d * d, c).has_value());
+  EXPECT_FALSE(exact_quotient(d, c).has_value());
+  // 1 - x^6 = -(x - 1)(x + 1)(x^2 + x + 1)(x^2 - x + 1): Phi_1 Phi_2 Phi_3 Phi_6 up to sign
+  IntPoly prod = cyclotomic(1) * cyclotomic(2) * cyclotomic(3) * cyclotomic(6);
+  EXPECT_EQ(-prod, d);
+  EXPECT_EQ(cyclotomic(12), IntPoly(std::vector<long>{1, 0, -1, 0, 1}));
+  EXPECT_EQ(euler_phi(12), 4u);
+}
 }  // namespace
 }  // namespace factorkit::exact

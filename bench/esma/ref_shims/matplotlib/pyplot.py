@@ -1,0 +1,3 @@
+# Stub pyplot: every attribute is a no-op function.
+def __getattr__(name):
+    return lambda *args, **kwargs: None

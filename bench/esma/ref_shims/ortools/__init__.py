@@ -1,0 +1,1 @@
+# Stub: the ESMA path never uses ortools (only mobius.find_transform does).
