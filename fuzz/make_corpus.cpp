@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   fs::path root(argv[1]);
-  for (const char* d : {"safetensors", "npy", "idx", "csv"}) fs::create_directories(root / d);
+  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint"}) fs::create_directories(root / d);
   auto put = [&](const std::string& dir, const std::string& name, const std::string& bytes) {
     std::ofstream(root / dir / name, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
   };
@@ -43,6 +43,11 @@ int main(int argc, char** argv) {
   put("idx", "valid.idx.gz", testing::gzip(idxs));
   put("csv", "valid.csv", "a,b,c\n1,2.5,-3e4\n\"4\",nan,inf\n");
   put("csv", "valid2.csv", "1;2\n3;4\n");
+  put("esma_checkpoint", "valid.json",
+      R"({"format":"factorkit-esma-checkpoint","version":1,"search":{"constant":"e","depth":105},"items":3,)"
+      R"("done":[{"i":0,"candidates":4,"zero_terms":1,"precision_stops":0,"hits":[{"period":1,"c":[1,-2,1],"L":2,)"
+      R"("terms":["1","3","5","7"]}]},{"i":2,"candidates":4,"zero_terms":0,"precision_stops":4,"hits":[]}]})");
+  put("esma_checkpoint", "truncated.json", R"({"format":"factorkit-esma-checkpoint","version":1,"search":{},"it)");
   std::cout << "seed corpus written to " << root << "\n";
   return 0;
 }

@@ -17,8 +17,9 @@ PACKAGES=(
   nlohmann-json3-dev libfmt-dev libcli11-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev python3-numpy
-  # benchmark peers and fixture generators (scikit-learn, scipy)
-  python3-sklearn python3-scipy
+  # benchmark peers and fixture generators (scikit-learn, scipy; the ESMA
+  # reference runs on sympy and mpmath)
+  python3-sklearn python3-scipy python3-sympy python3-mpmath
   # exact arithmetic (ESMA, SEM)
   libflint-dev libflint-arb-dev
   # fuzzing and sanitizers
