@@ -12,13 +12,7 @@
 
 int main(int argc, char** argv) {
   using namespace factorkit::esma;
-  SearchOptions o;
-  o.constant = "e";
-  o.poly_deg = 1;
-  o.coeff_lim = 2;
-  o.min_sign_len = o.max_sign_len = 2;
-  o.depth = 105;
-  o.progress = false;
+  SearchOptions o = reference_test_search(false);
   int repeat = 1;
   CLI::App app{"Times the ESMA search (default: the reference's test run)"};
   app.add_option("--constant", o.constant)->capture_default_str();

@@ -130,41 +130,40 @@ Expansion expand(const Ball& x, std::span<const int> period, int64_t terms) {
   return out;
 }
 
-std::pair<Integer, Integer> convergent(std::span<const Integer> a, std::span<const int> period) {
-  // (prev, cur) <- (cur, a_i cur + b_{i-1} prev), updated in place: no copies
-  Integer a_prev(0), a_cur(1), b_prev(1), b_cur = a.empty() ? Integer(0) : a[0];
-  for (size_t i = 1; i < a.size(); ++i) {
-    if (period[(i - 1) % period.size()] < 0) {
+namespace {
+// (prev, cur) <- (cur, a cur + s prev) for the numerators B and denominators A,
+// in place: no copies of the growing integers.
+struct Convergents {
+  Integer a_prev{0}, a_cur{1}, b_prev{1}, b_cur{0};
+  explicit Convergents(const Integer& a0) : b_cur(a0) {}
+  void step(const Integer& a, int s) {
+    if (s < 0) {
       a_prev.neg();
       b_prev.neg();
     }
-    a_prev.addmul(a_cur, a[i]);
+    a_prev.addmul(a_cur, a);
     a_prev.swap(a_cur);
-    b_prev.addmul(b_cur, a[i]);
+    b_prev.addmul(b_cur, a);
     b_prev.swap(b_cur);
   }
-  return {b_cur, a_cur};
+};
+}  // namespace
+
+std::pair<Integer, Integer> convergent(std::span<const Integer> a, std::span<const int> period) {
+  Convergents cv(a.empty() ? Integer(0) : a[0]);
+  for (size_t i = 1; i < a.size(); ++i) cv.step(a[i], period[(i - 1) % period.size()]);
+  return {cv.b_cur, cv.a_cur};
 }
 
 double convergence_rate(std::span<const Integer> a, std::span<const int> period, const Ball& x) {
   const size_t n = std::min<size_t>(200, a.size());
   const int64_t prec = std::max<int64_t>(x.accuracy_bits(), 64) + 64;
   std::vector<double> logs;
-  Integer a_prev(0), a_cur(1), b_prev(1), b_cur = n ? a[0] : Integer(0), t;
+  Convergents cv(n ? a[0] : Integer(0));
   for (size_t i = 0; i < n; ++i) {
-    if (i > 0) {
-      const long s = period[(i - 1) % period.size()];
-      t = a_cur;
-      a_cur *= a[i];
-      a_cur.addmul(a_prev, s);
-      a_prev.swap(t);
-      t = b_cur;
-      b_cur *= a[i];
-      b_cur.addmul(b_prev, s);
-      b_prev.swap(t);
-    }
-    if (a_cur.is_zero()) break;
-    Ball d = exact::sub(exact::div(Ball(b_cur), Ball(a_cur), prec), x, prec);
+    if (i > 0) cv.step(a[i], period[(i - 1) % period.size()]);
+    if (cv.a_cur.is_zero()) break;
+    Ball d = exact::sub(exact::div(Ball(cv.b_cur), Ball(cv.a_cur), prec), x, prec);
     if (d.contains_zero()) break;
     logs.push_back(exact::log(exact::abs(d), 64).mid_double() / std::log(10.0));
   }
@@ -308,7 +307,10 @@ std::string format_polynomial(std::span<const Rational> coeffs) {
     const Integer mag = exact::abs(num);
     std::string t = (i > 0 && mag == Integer(1)) ? "" : mag.str();
     if (i >= 1) t += "n";
-    if (i >= 2) t += "^" + std::to_string(i);
+    if (i >= 2) {
+      t += '^';
+      t += std::to_string(i);
+    }
     if (terms > 0) s.append(neg ? " - " : " + ");
     else if (neg) s.push_back('-');
     s.append(t);

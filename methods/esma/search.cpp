@@ -169,6 +169,18 @@ std::string display_name(const SearchOptions& o) {
 
 }  // namespace
 
+SearchOptions reference_test_search(bool compat) {
+  SearchOptions o;
+  o.constant = "e";
+  o.poly_deg = 1;
+  o.coeff_lim = 2;
+  o.min_sign_len = o.max_sign_len = 2;
+  o.depth = 105;
+  o.compat = compat;
+  o.progress = false;
+  return o;
+}
+
 std::vector<std::vector<int>> sign_periods(int min_len, int max_len) {
   std::vector<std::vector<int>> out;
   std::set<std::vector<int>> redundant;

@@ -76,6 +76,10 @@ struct SearchResult {
   SearchStats stats;
 };
 
+// The reference repository's own test search (ESMA/APITesting.py): constant e,
+// sign periods of length 2, depth 105, degree 1, coefficients in [-2, 2].
+SearchOptions reference_test_search(bool compat);
+
 // Runs the search. Throws InvalidInput for bad options (naming the option),
 // MalformedFile for a checkpoint that is corrupt or belongs to another search.
 SearchResult search(const SearchOptions& opts);

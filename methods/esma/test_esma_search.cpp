@@ -13,18 +13,7 @@
 namespace factorkit::esma {
 namespace {
 
-SearchOptions reference_run(bool compat) {
-  // ESMA/APITesting.py: constant e, cycle_range [2, 2], depth 105, poly_deg 1, coeff_lim 2
-  SearchOptions o;
-  o.constant = "e";
-  o.poly_deg = 1;
-  o.coeff_lim = 2;
-  o.min_sign_len = o.max_sign_len = 2;
-  o.depth = 105;
-  o.compat = compat;
-  o.progress = false;
-  return o;
-}
+SearchOptions reference_run(bool compat) { return reference_test_search(compat); }
 
 bool has(const SearchResult& r, const std::string& lhs, std::vector<int> signs, std::vector<long> c,
          bool recurring = false) {
