@@ -12,7 +12,9 @@ namespace factorkit::esma {
 
 namespace {
 
-constexpr int64_t kMaxItems = 10'000'000, kMaxHits = 64, kMaxTerms = 100'000, kMaxDigits = 100'000;
+// as large as a search's own bounds: 10^9 left-hand sides, one hit per sign
+// period (< 2^17 for lengths up to 16), depth 10^5, terms at <= 10^6 digits
+constexpr int64_t kMaxItems = 1'000'000'000, kMaxHits = 1 << 17, kMaxTerms = 100'000, kMaxDigits = 2'000'000;
 
 struct Reader {
   const std::string& name;

@@ -44,8 +44,8 @@ struct Checkpoint {
 };
 
 // Parses checkpoint text. Throws MalformedFile naming `name`, the field and
-// what was expected. Limits: 10^7 items, 64 hits per item, 10^5 terms, terms of
-// at most 10^5 digits.
+// what was expected. Limits (a search's own bounds): 10^9 items, 2^17 hits per
+// item, 10^5 terms, terms of at most 2 10^6 digits.
 Checkpoint parse_checkpoint(std::string_view text, const std::string& name);
 Checkpoint read_checkpoint(const std::string& path);
 std::string format_checkpoint(const Checkpoint& c);

@@ -24,8 +24,8 @@ std::vector<long> parse_longs(const std::string& text, const char* where) {
   auto flush = [&] {
     if (tok.empty()) return;
     const Integer v(tok, where);
-    if (!v.fits_long() || std::labs(v.to_long()) > (1L << 62))
-      throw InvalidInput(where, tok, "integers below 2^62 in magnitude", "BadInteger");
+    if (exact::abs(v) > Integer(1L << 62))
+      throw InvalidInput(where, tok, "integers up to 2^62 in magnitude", "BadInteger");
     out.push_back(v.to_long());
     tok.clear();
   };
@@ -159,7 +159,7 @@ class EsmaCommand final : public Command {
     verify_->add_option("--recurrence", recurrence_, "Recurrence polynomial C, e.g. 1,0,-2,0,1")->required();
     verify_->add_option("--initial", initial_,
                         "Initial terms (len(C) - 1 of them); default: from the expansion of the expression");
-    verify_->add_option("--terms", opts_.verify_terms, "Terms regenerated")->capture_default_str();
+    verify_->add_option("--verify-terms", opts_.verify_terms, "Terms regenerated")->capture_default_str();
     verify_->add_option("--digits", opts_.match_digits, "Significant digits that must agree")->capture_default_str();
     verify_->add_option("--verify-dps", opts_.verify_digits, "Working precision (digits)")->capture_default_str();
   }
@@ -251,8 +251,8 @@ class EsmaCommand final : public Command {
   }
 
   int run_expand(const Context& ctx) {
-    if (terms_ < 1 || terms_ > 1000000)
-      throw InvalidInput("--terms", std::to_string(terms_), "a term count in [1, 10^6]", "BadOption");
+    if (terms_ < 1 || terms_ > 20000)
+      throw InvalidInput("--terms", std::to_string(terms_), "a term count in [1, 20000]", "BadOption");
     if (dps_ < 10 || dps_ > 1000000) throw InvalidInput("--dps", std::to_string(dps_), "a precision in [10, 10^6] digits", "BadOption");
     const std::vector<int> period = parse_signs(signs_, "--signs");
     std::string text;
@@ -296,13 +296,18 @@ class EsmaCommand final : public Command {
     const std::vector<int> period = parse_signs(signs_, "--signs");
     const std::vector<long> c = parse_longs(recurrence_, "--recurrence");
     if (c[0] != 1) throw InvalidInput("--recurrence", std::to_string(c[0]), "a polynomial whose first coefficient is 1", "BadRecurrence");
-    if (opts_.verify_terms < 2 || opts_.verify_terms > 10000000)
-      throw InvalidInput("--terms", std::to_string(opts_.verify_terms), "a term count in [2, 10^7]", "BadOption");
-    if (opts_.match_digits < 5 || opts_.verify_digits < opts_.match_digits + 10)
-      throw InvalidInput("--digits/--verify-dps", fmt::format("{}/{}", opts_.match_digits, opts_.verify_digits),
-                         "at least 5 digits, and a working precision 10 digits above them", "BadOption");
+    check_approval_options(opts_);
     std::string text;
     const Ball x = lhs_value(opts_.verify_digits, &text);
+    if (!value_.empty()) {  // as search: digits enough for the comparison, or a clear error
+      int64_t given = 0;
+      (void)exact::from_decimal(value_, 64, "--value", &given);
+      if (given < opts_.match_digits + 10)
+        throw InvalidInput("--value", fmt::format("{} significant digits", given),
+                           fmt::format("at least {} digits: approving compares {} significant digits",
+                                       opts_.match_digits + 10, opts_.match_digits),
+                           "TooFewDigits");
+    }
     std::vector<Integer> initial;
     if (!initial_.empty()) {
       for (long v : parse_longs(initial_, "--initial")) initial.emplace_back(v);
@@ -316,7 +321,7 @@ class EsmaCommand final : public Command {
       throw InvalidInput("--initial", fmt::format("{} terms", initial.size()),
                          fmt::format("len(C) - 1 = {} initial terms", c.size() - 1), "BadRecurrence");
     const std::optional<std::string> v = approve(c, initial, period, x, opts_);
-    const std::vector<Integer> seq = extend(c, initial, std::max<int64_t>(opts_.verify_terms, 200));
+    const std::vector<Integer> seq = extend(c, initial, std::max<int64_t>(opts_.verify_terms, 200), uint64_t{1} << 16);
     Recurrence used;
     used.c = c;
     used.L = static_cast<int64_t>(c.size()) - 1;

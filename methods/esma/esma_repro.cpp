@@ -54,16 +54,13 @@ ReproResult rediscover(const ReproContext& ctx) {
     for (const Expected& e : c.expected) {
       ++wanted;
       const auto v = exact::round_significant(Expr::parse(e.lhs).eval_accurate(400, "expected"), o.match_digits);
-      auto it = std::find_if(r.results.begin(), r.results.end(), [&](const Conjecture& x) {
-        return x.value == v->str() && x.signs == e.signs;
-      });
+      auto match = [&](const Conjecture& x) { return v && x.value == v->str() && x.signs == e.signs; };
       // the value may have been found first with another period: look there too
-      if (it == r.results.end())
-        it = std::find_if(r.recurring.begin(), r.recurring.end(), [&](const Conjecture& x) {
-          return x.value == v->str() && x.signs == e.signs;
-        });
-      const bool ok = it != r.results.end() && it != r.recurring.end();
-      if (ok) {
+      const Conjecture* it = nullptr;
+      for (const auto* list : {&r.results, &r.recurring})
+        for (const Conjecture& x : *list)
+          if (!it && match(x)) it = &x;
+      if (it) {
         ++found;
         formulas.push_back({{"lhs", it->lhs.text}, {"signs", it->signs}, {"a_n", it->pattern ? it->pattern->text : ""},
                             {"fraction", it->fraction}});

@@ -67,7 +67,9 @@ class Parser {
     }
     return false;
   }
-  static Node make(ExprNode::Kind k, std::vector<Node> args = {}, std::string name = {}) {
+  Node make(ExprNode::Kind k, std::vector<Node> args = {}, std::string name = {}) {
+    // left-deep chains (1+1+...+1) recurse in evaluation and destruction
+    if (++nodes_ > 2000) fail("the expression is too long", "at most 2000 operations");
     auto n = std::make_shared<ExprNode>();
     n->kind = k;
     n->args = std::move(args);
@@ -194,7 +196,7 @@ class Parser {
 
   std::string_view s_, where_;
   size_t pos_ = 0;
-  int depth_ = 0;
+  int depth_ = 0, nodes_ = 0;
   bool uses_x_ = false;
 };
 

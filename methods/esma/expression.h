@@ -7,6 +7,7 @@
 //   unary   := ('-' | '+') unary | power
 //   power   := primary (('^' | '**') unary)?          right-associative
 //   primary := number | constant | function '(' expr (',' expr)* ')' | '(' expr ')'
+// At most 2000 operations and 200 nested levels.
 // Numbers are exact ("2.5" is 5/2). Constants: e, pi, euler (Euler's gamma),
 // catalan, phi (the golden ratio), and `x` where a value is bound to it.
 // Functions: exp log sqrt sin cos tan cot sinh cosh tanh coth atan gamma,

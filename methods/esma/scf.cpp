@@ -67,9 +67,15 @@ Expansion expand(const Ball& x, std::span<const int> period, int64_t terms) {
   }
   Integer p0, p1, e, q(1);
   x.interval(p0, p1, e);
-  if (!e.fits_long() || std::labs(e.to_long()) > (1L << 40)) {
+  const bool exact_value = x.is_exact();
+  // The endpoints are lo 2^e and hi 2^e. Beyond 2^(+-2^23) the integers below
+  // would take megabytes; an inexact ball with e > 0 is at least 2 wide, so
+  // not even a_0 is determined.
+  if (!e.fits_long() || std::labs(e.to_long()) > (1L << 23) || (e.sign() > 0 && !exact_value)) {
     out.stop = ExpandStop::PrecisionExhausted;
-    out.reason = "the value's exponent is out of range";
+    out.reason = e.sign() > 0 && e.fits_long() && std::labs(e.to_long()) <= (1L << 23)
+                     ? "term 0 is not determined: the value is known to less than one unit"
+                     : "the value's magnitude is out of range (beyond 2^(+-8388608))";
     return out;
   }
   if (e.sign() >= 0) {
@@ -79,7 +85,6 @@ Expansion expand(const Ball& x, std::span<const int> period, int64_t terms) {
     q = exact::pow(Integer(2), static_cast<uint64_t>(-e.to_long()));
   }
   Integer q0 = q, q1 = q, t1, r0, r1;
-  const bool exact_value = x.is_exact();
   const double known_digits = exact_value ? 0.0 : std::max<int64_t>(x.accuracy_bits(), 0) * 0.30103;
   out.a.reserve(static_cast<size_t>(std::max<int64_t>(terms, 0)));
   for (int64_t n = 0; n < terms; ++n) {
@@ -157,7 +162,9 @@ std::pair<Integer, Integer> convergent(std::span<const Integer> a, std::span<con
 
 double convergence_rate(std::span<const Integer> a, std::span<const int> period, const Ball& x) {
   const size_t n = std::min<size_t>(200, a.size());
-  const int64_t prec = std::max<int64_t>(x.accuracy_bits(), 64) + 64;
+  // an exact x (a rational) reports "infinite" accuracy: work at a precision
+  // the convergents can use instead
+  const int64_t prec = x.is_exact() ? 4096 : std::clamp<int64_t>(x.accuracy_bits(), 64, int64_t{1} << 26) + 64;
   std::vector<double> logs;
   Convergents cv(n ? a[0] : Integer(0));
   for (size_t i = 0; i < n; ++i) {
@@ -214,7 +221,8 @@ Recurrence berlekamp_massey(std::span<const Integer> a, const exact::PrimeField&
   return r;
 }
 
-std::vector<Integer> extend(std::span<const long> c, std::span<const Integer> initial, int64_t count) {
+std::vector<Integer> extend(std::span<const long> c, std::span<const Integer> initial, int64_t count,
+                            uint64_t max_bits) {
   if (c.empty() || c[0] != 1 || initial.size() + 1 != c.size())
     throw InvalidInput("recurrence", fmt::format("{} coefficients, {} initial terms", c.size(), initial.size()),
                        "a recurrence polynomial starting with 1 and exactly (its length - 1) initial terms",
@@ -247,6 +255,7 @@ std::vector<Integer> extend(std::span<const long> c, std::span<const Integer> in
     Integer v;
     for (size_t j = 1; j < c.size(); ++j)
       if (c[j] != 0) v.addmul(out[i - j], -c[j]);
+    if (max_bits && v.bits() > max_bits) break;  // growing beyond the budget: stop short
     out.push_back(std::move(v));
   }
   return out;
@@ -327,10 +336,19 @@ std::optional<Pattern> find_pattern(const Recurrence& rec, std::span<const Integ
   const int64_t start = rec.L - D;
   // C = +-prod_k Phi_k^{m_k} exactly when a_n is a polynomial on residue
   // classes; then K = lcm{k : m_k > 0} and M = max m_k are the smallest with
-  // C | (1 - x^K)^M. phi(k) <= D bounds the k to try (phi(k) >= sqrt(k/2)).
+  // C | (1 - x^K)^M. Only k with phi(k) <= D can divide C.
+  if (D > 5000) return std::nullopt;
+  // a product of cyclotomic polynomials is palindromic or anti-palindromic
+  bool pal = true, anti = true;
+  for (int64_t i = 0; i <= D; ++i) {
+    pal = pal && rec.c[static_cast<size_t>(i)] == rec.c[static_cast<size_t>(D - i)];
+    anti = anti && rec.c[static_cast<size_t>(i)] == -rec.c[static_cast<size_t>(D - i)];
+  }
+  if (!pal && !anti) return std::nullopt;
   exact::IntPoly rest(std::span<const long>(rec.c.data(), static_cast<size_t>(D) + 1));
   int64_t K = 1, M = 0;
-  for (uint64_t k = 1; rest.degree() > 0 && k <= static_cast<uint64_t>(2 * D * D + 2); ++k) {
+  // k / phi(k) < 7 for every k below 10^10, so phi(k) <= D needs k < 7 D + 30
+  for (uint64_t k = 1; rest.degree() > 0 && k <= static_cast<uint64_t>(7 * D + 30); ++k) {
     if (static_cast<int64_t>(exact::euler_phi(k)) > rest.degree()) continue;
     const exact::IntPoly phi = exact::cyclotomic(k);
     int64_t m = 0;

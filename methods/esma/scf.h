@@ -51,8 +51,9 @@ Expansion expand(const Ball& x, std::span<const int> period, int64_t terms);
 // A_n = a_n A_{n-1} + b_{n-1} A_{n-2} (same for B). Returns (B, A) of the last.
 std::pair<Integer, Integer> convergent(std::span<const Integer> a, std::span<const int> period);
 
-// Digits per term: twice the slope of -log10 |B_n/A_n - x| over the second half
-// of the first min(200, a.size()) convergents (the reference's definition).
+// Digits per term: the slope of -log10 |B_n/A_n - x| over the second half of
+// the first N = min(200, a.size()) convergents, 2 (E_{N/2} - E_{N-1}) / N with
+// E_k = log10 |B_k/A_k - x| (the reference's calculate_convergence).
 // Convergents closer to x than x's own ball end the range early.
 double convergence_rate(std::span<const Integer> a, std::span<const int> period, const Ball& x);
 
@@ -71,7 +72,10 @@ Recurrence berlekamp_massey(std::span<const Integer> a, const exact::PrimeField&
 
 // Continues a_n = -sum_{j>=1} c_j a_{n-j} from the initial terms to `count`
 // terms. Needs initial.size() == c.size() - 1 (the reference's rule). Exact.
-std::vector<Integer> extend(std::span<const long> c, std::span<const Integer> initial, int64_t count);
+// With max_bits > 0 it stops short at the first term longer than max_bits
+// (an exponentially growing recurrence), so callers check the size.
+std::vector<Integer> extend(std::span<const long> c, std::span<const Integer> initial, int64_t count,
+                            uint64_t max_bits = 0);
 
 // The explicit a_n. When C divides (1 - x^K)^M, a_n (n >= start) is a
 // polynomial of degree < M on each residue class of n mod K. The smallest such
@@ -82,7 +86,7 @@ struct Pattern {
   int64_t start = 0;   // the first n that follows the pattern
   // classes[j]: coefficients (constant first) of a_n for n = j (mod K), n >= start
   std::vector<std::vector<exact::Rational>> classes;
-  std::string text;    // "a_n = (2n + 2)/3 if n = 2 (mod 3); 1 otherwise; a_0 = 2"
+  std::string text;    // "a_n = 1 if n ≡ 0, 1 (mod 3); (2n + 2)/3 if n ≡ 2 (mod 3) for n >= 1; a_0 = 2"
 };
 // `a` holds the sequence (at least start + K M + L terms for the proof).
 std::optional<Pattern> find_pattern(const Recurrence& rec, std::span<const Integer> a);

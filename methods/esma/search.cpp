@@ -15,6 +15,7 @@
 #include <unordered_set>
 
 #include "checkpoint.h"
+#include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
 #include "factorkit/core/progress.h"
 #include "factorkit/exact/polynomial.h"
@@ -39,8 +40,24 @@ void run_parallel(int64_t n, int threads, F&& fn, T&& tick) {
   std::condition_variable cv;
   const int workers = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, n)));
   std::vector<std::thread> pool;
-  for (int w = 0; w < workers; ++w)
-    pool.emplace_back([&] {
+  auto stop = [&](std::exception_ptr e) {
+    std::lock_guard<std::mutex> lock(m);
+    if (!error) error = e;
+    failed = true;
+    next = n;
+  };
+  // whatever happens on this thread (a failed thread start, a tick that cannot
+  // write its checkpoint), the workers are stopped and joined before leaving
+  struct Joiner {
+    std::vector<std::thread>& pool;
+    ~Joiner() {
+      for (auto& t : pool)
+        if (t.joinable()) t.join();
+    }
+  } joiner{pool};
+  for (int w = 0; w < workers && !failed; ++w) {
+    try {
+      pool.emplace_back([&] {
       for (int64_t i; (i = next++) < n;) {
         try {
           fn(i);
@@ -55,14 +72,22 @@ void run_parallel(int64_t n, int threads, F&& fn, T&& tick) {
         cv.notify_one();
       }
       flint_cleanup();
-    });
+      });
+    } catch (...) {
+      stop(std::current_exception());
+    }
+  }
   {
     std::unique_lock<std::mutex> lock(m);
     while (done < n && !failed) {
       cv.wait_for(lock, std::chrono::milliseconds(100));
       const int64_t d = done;
       lock.unlock();
-      tick(d);
+      try {
+        tick(d);
+      } catch (...) {
+        stop(std::current_exception());
+      }
       lock.lock();
     }
   }
@@ -126,10 +151,11 @@ struct Item {
   std::vector<Hit> hits;
 };
 
+void need(bool ok, const char* opt, std::string got, const char* expected) {
+  if (!ok) throw InvalidInput(opt, std::move(got), expected, "BadOption");
+}
+
 void check_options(const SearchOptions& o) {
-  auto need = [](bool ok, const char* opt, std::string got, const char* expected) {
-    if (!ok) throw InvalidInput(opt, std::move(got), expected, "BadOption");
-  };
   need(o.poly_deg >= 0 && o.poly_deg <= 8, "--poly-deg", std::to_string(o.poly_deg), "a degree in [0, 8]");
   need(o.coeff_lim >= 1 && o.coeff_lim <= 50, "--coeff-lim", std::to_string(o.coeff_lim), "a limit in [1, 50]");
   const double lhs = std::pow(2.0 * o.coeff_lim + 1, 2.0 * (o.poly_deg + 1));
@@ -139,13 +165,9 @@ void check_options(const SearchOptions& o) {
   need(o.depth >= 8 && o.depth <= 100000, "--depth", std::to_string(o.depth), "a term count in [8, 100000]");
   need(o.enum_digits >= 20 && o.enum_digits <= 1000000, "--dps", std::to_string(o.enum_digits),
        "a working precision in [20, 10^6] digits");
-  need(o.match_digits >= 5 && o.match_digits <= 1000000, "--digits", std::to_string(o.match_digits),
-       "a digit count in [5, 10^6]");
-  need(o.verify_digits >= o.match_digits + 10, "--verify-dps", std::to_string(o.verify_digits),
-       "a working precision at least 10 digits above --digits");
-  need(o.verify_terms >= 2 && o.verify_terms <= 10000000, "--verify-terms", std::to_string(o.verify_terms),
-       "a term count in [2, 10^7]");
-  need(o.threads >= 0, "--threads", std::to_string(o.threads), "0 (all cores) or a positive count");
+  check_approval_options(o);
+  need(o.threads >= 0 && o.threads <= 1024, "--threads", std::to_string(o.threads),
+       "0 (all cores) or a count up to 1024");
 }
 
 nlohmann::json fingerprint(const SearchOptions& o) {
@@ -168,6 +190,15 @@ std::string display_name(const SearchOptions& o) {
 }
 
 }  // namespace
+
+void check_approval_options(const SearchOptions& o) {
+  need(o.match_digits >= 5 && o.match_digits <= 100000, "--digits", std::to_string(o.match_digits),
+       "a digit count in [5, 10^5]");
+  need(o.verify_digits >= o.match_digits + 10 && o.verify_digits <= 1000000, "--verify-dps",
+       std::to_string(o.verify_digits), "a working precision at least 10 digits above --digits, at most 10^6");
+  need(o.verify_terms >= 2 && o.verify_terms <= 200000, "--verify-terms", std::to_string(o.verify_terms),
+       "a term count in [2, 200000]");
+}
 
 SearchOptions reference_test_search(bool compat) {
   SearchOptions o;
@@ -281,7 +312,9 @@ std::vector<Lhs> enumerate_lhs(const SearchOptions& opts, const Ball& c, const s
 
 std::optional<std::string> approve(std::span<const long> recurrence, std::span<const Integer> initial,
                                    std::span<const int> signs, const Ball& lhs_value, const SearchOptions& opts) {
-  const std::vector<Integer> a = extend(recurrence, initial, opts.verify_terms);
+  // a_n of polynomial growth stay small; a wrong lift can grow exponentially
+  const std::vector<Integer> a = extend(recurrence, initial, opts.verify_terms, uint64_t{1} << 16);
+  if (static_cast<int64_t>(a.size()) < opts.verify_terms) return std::nullopt;
   const auto [num, den] = convergent(a, signs);
   if (den.is_zero()) return std::nullopt;
   const int64_t prec = exact::digits_to_bits(opts.verify_digits);
@@ -335,10 +368,21 @@ SearchResult search(const SearchOptions& opts) {
       it.candidates = ci.candidates;
       it.zero_terms = ci.zero_terms;
       it.precision_stops = ci.precision_stops;
+      if (ci.candidates > static_cast<int64_t>(periods.size()))
+        throw MalformedFile(opts.checkpoint, fmt::format("done[i={}].candidates", ci.index),
+                            fmt::format("at most {} (one per sign period)", periods.size()), "CheckpointMismatch");
       for (const CheckpointHit& h : ci.hits) {
-        if (h.period >= static_cast<int64_t>(periods.size()) || static_cast<int64_t>(h.terms.size()) != opts.depth)
+        int64_t degree = 0;
+        for (size_t j = 0; j < h.c.size(); ++j)
+          if (h.c[j] != 0) degree = static_cast<int64_t>(j);
+        const bool passes = opts.compat ? degree + 1 < opts.depth / 4 : h.L < opts.depth / 4;
+        const bool nonzero = std::none_of(h.terms.begin(), h.terms.end(), [](const std::string& t) { return t == "0"; });
+        if (h.period >= static_cast<int64_t>(periods.size()) || static_cast<int64_t>(h.terms.size()) != opts.depth ||
+            !passes || !nonzero)
           throw MalformedFile(opts.checkpoint, fmt::format("done[i={}].hits", ci.index),
-                              fmt::format("a period index below {} and {} terms", periods.size(), opts.depth),
+                              fmt::format("hits of this search: a period index below {}, {} non-zero terms and a "
+                                          "recurrence that passes the filter",
+                                          periods.size(), opts.depth),
                               "CheckpointMismatch");
         Hit hit;
         hit.period = h.period;
@@ -355,6 +399,7 @@ SearchResult search(const SearchOptions& opts) {
       ++st.resumed_items;
     }
   }
+  if (!opts.checkpoint.empty()) AtomicFile probe(opts.checkpoint);  // an unwritable folder fails now, not after the work
   std::vector<int64_t> work;
   for (int64_t i = 0; i < n; ++i)
     if (todo[static_cast<size_t>(i)]) work.push_back(i);

@@ -80,6 +80,10 @@ struct SearchResult {
 // sign periods of length 2, depth 105, degree 1, coefficients in [-2, 2].
 SearchOptions reference_test_search(bool compat);
 
+// Checks --digits, --verify-dps and --verify-terms (InvalidInput naming the
+// option); search() and `esma verify` share it.
+void check_approval_options(const SearchOptions& opts);
+
 // Runs the search. Throws InvalidInput for bad options (naming the option),
 // MalformedFile for a checkpoint that is corrupt or belongs to another search.
 SearchResult search(const SearchOptions& opts);

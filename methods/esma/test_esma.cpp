@@ -125,6 +125,21 @@ TEST(EsmaExpand, StopsWithAReasonWhenPrecisionRunsOut) {
   EXPECT_NE(r.reason.find("rational"), std::string::npos);
 }
 
+TEST(EsmaExpand, ExtremeMagnitudesStopInsteadOfAllocating) {
+  // 2^(2^30): the endpoints would be gigabytes
+  const Expansion big = expand(Expr::parse("2^(2^30)").eval(128), std::vector<int>{1}, 10);
+  EXPECT_EQ(big.stop, ExpandStop::PrecisionExhausted);
+  EXPECT_NE(big.reason.find("out of range"), std::string::npos) << big.reason;
+  EXPECT_FALSE(exact::round_significant(Expr::parse("exp(10^12)").eval(128), 10).has_value());
+  // an exact rational's convergence rate is defined (no overflow of its "infinite" accuracy)
+  const Ball half = Ball(exact::Rational(exact::Integer(3), exact::Integer(2)), 64);
+  const Expansion ex = expand(half, std::vector<int>{1}, 5);
+  EXPECT_EQ(ex.stop, ExpandStop::Terminated);
+  (void)convergence_rate(ex.a, std::vector<int>{1}, half);
+  // a recurrence that doubles: the bit budget stops it
+  EXPECT_LT(extend(std::vector<long>{1, -2}, ints({1}), 100000, 1000).size(), 1100u);
+}
+
 TEST(EsmaExpand, EvaluationInvertsExtraction) {
   const std::vector<int> period{1, -1, -1};
   const Ball x = value_of("zeta(3)", 300);
@@ -218,6 +233,11 @@ TEST(EsmaExpression, BadExpressionsNameTheColumn) {
   expect_error<NumericalFailure>([] { Expr::parse("log(0 - 1)").eval_accurate(100, "--expr"); }, "NoValue", {});
   expect_error<InvalidInput>([] { Expr::parse("zeta(1)").eval(64); }, "ZetaArgument", {});
   EXPECT_THROW(Expr::parse(std::string(1000, '(') + "1" + std::string(1000, ')')), InvalidInput);
+  std::string chain = "1";
+  for (int i = 0; i < 5000; ++i) chain += "+1";
+  expect_error<InvalidInput>([&] { Expr::parse(chain, "--expr"); }, "ExpressionSyntax", {"too long"});
+  expect_error<InvalidInput>([] { exact::from_decimal("1e999999999", 64, "--value"); }, "NotADecimal", {"exponent"});
+  expect_error<InvalidInput>([] { exact::from_decimal("1e99999999999999999999", 64, "--value"); }, "NotADecimal", {});
 }
 
 TEST(EsmaSigns, ParsingAndPeriods) {

@@ -80,6 +80,21 @@ TEST(EsmaCli, BadInputIsAClearError) {
   EXPECT_EQ(rec.code, 2);
   CliRun zero = run("esma expand --expr \"e - e\"");
   EXPECT_EQ(zero.code, 3);
+  CliRun rational = run("--json esma expand --expr 3/2");
+  EXPECT_EQ(rational.code, 0) << rational.err;
+  EXPECT_NE(rational.out.find("rational"), std::string::npos) << rational.out;
+  CliRun huge = run("esma verify --expr e --recurrence 1,-9223372036854775808");
+  EXPECT_EQ(huge.code, 2);
+  EXPECT_NE(huge.err.find("2^62"), std::string::npos) << huge.err;
+  CliRun few = run("esma verify --value 2.718281828459045 --signs 1 --recurrence 1,0,0,-2,0,0,1,0");
+  EXPECT_EQ(few.code, 2);
+  EXPECT_NE(few.err.find("TooFewDigits"), std::string::npos) << few.err;
+  CliRun dps = run("esma search --verify-dps 100000000");
+  EXPECT_EQ(dps.code, 2);
+  EXPECT_NE(dps.err.find("--verify-dps"), std::string::npos) << dps.err;
+  CliRun ckpt = run("esma search --checkpoint /nonexistent-dir/ck.json");
+  EXPECT_EQ(ckpt.code, 2);
+  EXPECT_NE(ckpt.err.find("/nonexistent-dir"), std::string::npos) << ckpt.err;
 }
 
 TEST(EsmaCli, MalformedCheckpointsAreRefusedAndKept) {

@@ -163,13 +163,16 @@ Ball from_decimal(std::string_view text, int64_t prec, std::string_view where, i
     ++i;
     size_t j = i;
     if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
-    if (j == text.size() || j - i > 9) throw bad();
+    if (j == text.size() || text.size() - j > 9) throw bad();
     for (size_t k = j; k < text.size(); ++k)
       if (!std::isdigit(static_cast<unsigned char>(text[k]))) throw bad();
     exp10 = std::stol(std::string(text.substr(i)));
     i = text.size();
   }
   if (i != text.size()) throw bad();
+  if (mant.size() > 10000000 || exp10 > 1000000 || exp10 < -1000000)
+    throw InvalidInput(std::string(where), "exponent or length",
+                       "at most 10^7 digits and an exponent within +-10^6", "NotADecimal");
   const size_t first = mant.find_first_not_of('0');
   if (digits) *digits = first == std::string::npos ? 0 : static_cast<int64_t>(mant.size() - first);
   const int64_t q = exp10 - frac;  // value = mant 10^q, one unit = 10^q
@@ -189,6 +192,9 @@ Ball from_decimal(std::string_view text, int64_t prec, std::string_view where, i
 
 std::optional<Decimal> round_significant(const Ball& x, int64_t digits) {
   if (digits < 1 || !x.is_finite() || x.contains_zero()) return std::nullopt;
+  // beyond 10^(+-315000) the exact powers of ten below would take megabytes
+  if (arf_cmpabs_2exp_si(arb_midref(x.raw()), 1L << 20) > 0 || arf_cmpabs_2exp_si(arb_midref(x.raw()), -(1L << 20)) < 0)
+    return std::nullopt;
   const int64_t prec = std::max<int64_t>(digits_to_bits(digits) + 64, arb_bits(x.raw()) + 64);
   const Ball ax = abs(x);
   Ball l;

@@ -112,13 +112,15 @@ Ball zeta(uint64_t s, int64_t prec);  // Riemann zeta at an integer s >= 2
 
 // A decimal number such as "-12.5e-3" or "2.718281828459045235360287" read as
 // the ball [v - u, v + u], where u is one unit in its last given digit (the
-// text may be truncated or rounded). Throws InvalidInput naming `where`.
+// text may be truncated or rounded). Throws InvalidInput naming `where`, also
+// for more than 10^7 digits or an exponent beyond +-10^6.
 // `digits` (optional out) receives the number of significant digits given.
 Ball from_decimal(std::string_view text, int64_t prec, std::string_view where, int64_t* digits = nullptr);
 
 // The value rounded to `digits` significant decimal digits: x ~ m 10^e with
 // 10^(digits-1) <= |m| < 10^digits (m carries the sign). Empty when the ball is
-// too wide to decide the rounding or contains zero. Two balls give the same
+// too wide to decide the rounding, contains zero, or lies beyond 2^(+-2^20)
+// (about 10^(+-315000)). Two balls give the same
 // result exactly when their values agree to `digits` significant digits
 // (mpmath's nstr(x, digits) comparison).
 struct Decimal {
