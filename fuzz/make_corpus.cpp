@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   fs::path root(argv[1]);
-  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint"}) fs::create_directories(root / d);
+  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph"}) fs::create_directories(root / d);
   auto put = [&](const std::string& dir, const std::string& name, const std::string& bytes) {
     std::ofstream(root / dir / name, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
   };
@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
       R"("done":[{"i":0,"candidates":4,"zero_terms":1,"precision_stops":0,"hits":[{"period":1,"c":[1,-2,1],"L":2,)"
       R"("terms":["1","3","5","7"]}]},{"i":2,"candidates":4,"zero_terms":0,"precision_stops":4,"hits":[]}]})");
   put("esma_checkpoint", "truncated.json", R"({"format":"factorkit-esma-checkpoint","version":1,"search":{},"it)");
+  put("sem_graph", "arrows.txt", "1 -> 2 -> 3 -> 1; 1 <-> 3\n4 <- 2 # comment\n5");
+  put("sem_graph", "lavaan.txt", "y ~ x1 + x2\nx1 ~~ x2\ny ~~ y\n");
+  put("sem_graph", "bad.txt", "1 -> 1; a b; y ~");
   std::cout << "seed corpus written to " << root << "\n";
   return 0;
 }
