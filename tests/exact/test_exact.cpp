@@ -137,3 +137,45 @@ TEST(IntPoly, GcdAndExactDivision) {
 }
 }  // namespace
 }  // namespace factorkit::exact
+
+#include "factorkit/exact/mpoly.h"
+
+namespace factorkit::exact {
+namespace {
+TEST(QPoly, ArithmeticDerivativesAndEvaluation) {
+  PolyRing R({"a", "b", "c"});
+  const QPoly a = QPoly::var(R, 0), b = QPoly::var(R, 1), c = QPoly::var(R, 2);
+  const QPoly one(R, Rational(1));
+  const QPoly p = (a + b).pow(2) - QPoly(R, Rational(Integer(3), Integer(2))) * c;
+  EXPECT_EQ(p.str(), "a^2 + 2*a*b + b^2 - 3/2*c");
+  EXPECT_EQ(p.length(), 4);
+  EXPECT_EQ(p.total_degree(), 2);
+  EXPECT_EQ(p.derivative(0), QPoly(R, Rational(2)) * (a + b));
+  EXPECT_TRUE((p - p).is_zero());
+  // at (1, 2, 1/3): 9 - 1/2 = 17/2
+  const std::vector<Rational> pt{Rational(1), Rational(2), Rational(Integer(1), Integer(3))};
+  EXPECT_EQ(p.evaluate(pt).str(), "17/2");
+  // mod 101 at (1, 2, 34 = 1/3): 17/2 = 17 * 51 = 867 = 59 (mod 101)
+  PrimeField f(101);
+  EXPECT_EQ(p.evaluate_mod(std::vector<uint64_t>{1, 2, f.inv(3)}, f), f.mul(17, f.inv(2)));
+  EXPECT_EQ((one - a * b * c).str(), "-a*b*c + 1");
+  PolyRing other({"x"});
+  EXPECT_THROW(a + QPoly::var(other, 0), InvalidInput);
+  EXPECT_THROW(QPoly::var(R, 3), InvalidInput);
+  const auto t = p.terms();
+  ASSERT_EQ(t.size(), 4u);
+  EXPECT_EQ(t[0].exps, (std::vector<uint64_t>{2, 0, 0}));
+}
+
+TEST(ModMatrix, RankAndKernel) {
+  PrimeField f(7);
+  // [[1, 2, 3], [2, 4, 6]] has rank 1 and a 2-dimensional kernel
+  const std::vector<uint64_t> m{1, 2, 3, 2, 4, 6};
+  EXPECT_EQ(rank_mod(m, 2, 3, f), 1);
+  const auto k = kernel_mod(m, 2, 3, f);
+  ASSERT_EQ(k.size(), 2u);
+  for (const auto& v : k) EXPECT_EQ((v[0] + 2 * v[1] + 3 * v[2]) % 7, 0u);
+  EXPECT_THROW(rank_mod(m, 2, 2, f), InvalidInput);
+}
+}  // namespace
+}  // namespace factorkit::exact
