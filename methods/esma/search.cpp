@@ -18,6 +18,7 @@
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
 #include "factorkit/core/progress.h"
+#include "factorkit/exact/parallel.h"
 #include "factorkit/exact/polynomial.h"
 
 namespace factorkit::esma {
@@ -27,80 +28,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Runs fn(i) for i in [0, n) on `threads` workers; the calling thread calls
-// tick(done) about ten times a second. Arb keeps per-thread caches: each worker
-// frees its own before it ends.
-template <class F, class T>
-void run_parallel(int64_t n, int threads, F&& fn, T&& tick) {
-  std::atomic<int64_t> next{0};
-  int64_t done = 0;  // guarded by m
-  bool failed = false;
-  std::exception_ptr error;
-  std::mutex m;
-  std::condition_variable cv;
-  const int workers = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, n)));
-  std::vector<std::thread> pool;
-  auto stop = [&](std::exception_ptr e) {
-    std::lock_guard<std::mutex> lock(m);
-    if (!error) error = e;
-    failed = true;
-    next = n;
-  };
-  // whatever happens on this thread (a failed thread start, a tick that cannot
-  // write its checkpoint), the workers are stopped and joined before leaving
-  struct Joiner {
-    std::vector<std::thread>& pool;
-    ~Joiner() {
-      for (auto& t : pool)
-        if (t.joinable()) t.join();
-    }
-  } joiner{pool};
-  for (int w = 0; w < workers && !failed; ++w) {
-    try {
-      pool.emplace_back([&] {
-      for (int64_t i; (i = next++) < n;) {
-        try {
-          fn(i);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(m);
-          if (!error) error = std::current_exception();
-          failed = true;
-        }
-        std::lock_guard<std::mutex> lock(m);
-        ++done;
-        if (failed) next = n;  // stop handing out work
-        cv.notify_one();
-      }
-      flint_cleanup();
-      });
-    } catch (...) {
-      stop(std::current_exception());
-    }
-  }
-  {
-    std::unique_lock<std::mutex> lock(m);
-    while (done < n && !failed) {
-      cv.wait_for(lock, std::chrono::milliseconds(100));
-      const int64_t d = done;
-      lock.unlock();
-      try {
-        tick(d);
-      } catch (...) {
-        stop(std::current_exception());
-      }
-      lock.lock();
-    }
-  }
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
-  tick(n);
-}
-
-int resolve_threads(int threads) {
-  if (threads > 0) return threads;
-  const unsigned hc = std::thread::hardware_concurrency();
-  return hc ? static_cast<int>(hc) : 1;
-}
 
 std::string power_text(const std::string& name, long k, int64_t i) {
   // |k| c^i without the sign
@@ -328,7 +255,7 @@ std::optional<std::string> approve(std::span<const long> recurrence, std::span<c
 SearchResult search(const SearchOptions& opts) {
   check_options(opts);
   exact::PrimeField field(opts.prime, "--prime");
-  const int threads = resolve_threads(opts.threads);
+  const int threads = exact::resolve_threads(opts.threads);
   SearchResult result;
   SearchStats& st = result.stats;
   const std::string name = display_name(opts);
@@ -425,7 +352,7 @@ SearchResult search(const SearchOptions& opts) {
   const int64_t quarter = opts.depth / 4;
   Progress bar(fmt::format("esma {} x {} signs", n, periods.size()), static_cast<int64_t>(work.size()));
   auto last_save = Clock::now();
-  run_parallel(
+  exact::parallel_for(
       static_cast<int64_t>(work.size()), threads,
       [&](int64_t w) {
         const int64_t i = work[static_cast<size_t>(w)];
@@ -488,7 +415,7 @@ SearchResult search(const SearchOptions& opts) {
   const Ball cv = constant_value(opts, vprec, opts.match_digits + 10);
   const std::vector<Ball> vpw = powers_of(cv, opts.poly_deg, vprec);
   auto lhs_value = [&](const Lhs& l) { return exact::div(eval_poly(l.p, vpw, vprec), eval_poly(l.q, vpw, vprec), vprec); };
-  run_parallel(
+  exact::parallel_for(
       static_cast<int64_t>(pending.size()), threads,
       [&](int64_t k) {
         Pending& p = pending[static_cast<size_t>(k)];

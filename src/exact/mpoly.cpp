@@ -222,11 +222,26 @@ std::vector<std::vector<uint64_t>> kernel_mod(std::span<const uint64_t> entries,
   nmod_mat_t x;
   nmod_mat_init(x, cols, cols, f.p());
   const slong dim = nmod_mat_nullspace(x, a.m);
+  nmod_mat_t basis;
+  nmod_mat_init(basis, dim, cols, f.p());
+  for (slong k = 0; k < dim; ++k)
+    for (int64_t i = 0; i < cols; ++i) nmod_mat_entry(basis, k, i) = nmod_mat_entry(x, i, k);
+  nmod_mat_rref(basis);
   std::vector<std::vector<uint64_t>> out(static_cast<size_t>(dim), std::vector<uint64_t>(static_cast<size_t>(cols)));
   for (slong k = 0; k < dim; ++k)
-    for (int64_t i = 0; i < cols; ++i) out[static_cast<size_t>(k)][static_cast<size_t>(i)] = nmod_mat_entry(x, i, k);
+    for (int64_t i = 0; i < cols; ++i) out[static_cast<size_t>(k)][static_cast<size_t>(i)] = nmod_mat_entry(basis, k, i);
+  nmod_mat_clear(basis);
   nmod_mat_clear(x);
   return out;
+}
+
+std::optional<Rational> rational_reconstruct(uint64_t a, const PrimeField& f) {
+  Integer av(0), m(0);
+  fmpz_set_ui(av.raw(), a % f.p());
+  fmpz_set_ui(m.raw(), f.p());
+  Rational r;
+  if (!fmpq_reconstruct_fmpz(r.raw(), av.raw(), m.raw())) return std::nullopt;
+  return r;
 }
 
 }  // namespace factorkit::exact

@@ -176,6 +176,11 @@ TEST(ModMatrix, RankAndKernel) {
   ASSERT_EQ(k.size(), 2u);
   for (const auto& v : k) EXPECT_EQ((v[0] + 2 * v[1] + 3 * v[2]) % 7, 0u);
   EXPECT_THROW(rank_mod(m, 2, 2, f), InvalidInput);
+  // reduced row echelon form: (1, 0, -1/3) and (0, 1, -2/3), i.e. (1, 0, 2), (0, 1, 4) mod 7
+  EXPECT_EQ(k[0], (std::vector<uint64_t>{1, 0, 2}));
+  EXPECT_EQ(k[1], (std::vector<uint64_t>{0, 1, 4}));
+  PrimeField big((uint64_t{1} << 61) - 1);
+  EXPECT_EQ(rational_reconstruct(big.mul(big.reduce(-22), big.inv(7)), big)->str(), "-22/7");
 }
 }  // namespace
 }  // namespace factorkit::exact

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -86,8 +87,14 @@ class QPoly {
 // Rank and right kernel of a matrix over GF(p), given row-major.
 // O(rows cols min(rows, cols)).
 int64_t rank_mod(std::span<const uint64_t> entries, int64_t rows, int64_t cols, const PrimeField& f);
-// Basis of {x : A x = 0}, one vector (length cols) per basis element.
+// Basis of {x : A x = 0}, one vector (length cols) per basis element, in
+// reduced row echelon form (so the basis is canonical: the same kernel gives
+// the same vectors).
 std::vector<std::vector<uint64_t>> kernel_mod(std::span<const uint64_t> entries, int64_t rows, int64_t cols,
                                               const PrimeField& f);
+
+// The rational n/d with |n|, d <= sqrt(p/2) and n/d = a (mod p), when there is
+// one (FLINT's fmpq_reconstruct_fmpz).
+std::optional<Rational> rational_reconstruct(uint64_t a, const PrimeField& f);
 
 }  // namespace factorkit::exact
