@@ -1,0 +1,44 @@
+// methods/sem/ideal.h — the polynomials in the sigma_ij that vanish on a SEM,
+// degree by degree.
+//
+// The ideal is homogeneous and Sigma = N / det^2, so f(Sigma) = 0 exactly when
+// f(N) = 0. For degree d: evaluate every degree-d monomial in the N_ij at
+// (#monomials + 16) random parameter points modulo a 62-bit prime, take the
+// kernel (reduced row echelon form), lift each coefficient to Q by rational
+// reconstruction, and verify each polynomial exactly by substituting the N_ij.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "covariance.h"
+
+namespace factorkit::sem {
+
+struct IdealOptions {
+  int max_degree = 3;
+  int threads = 0;       // 0: all cores
+  uint64_t seed = 0;
+  bool progress = true;
+  int64_t max_monomials = 20000;  // a degree with more monomials is refused
+};
+
+struct IdealPart {
+  int degree = 0;
+  int64_t monomials = 0;   // dimension of all degree-d polynomials in the sigma_ij
+  int64_t dimension = 0;   // dimension of the vanishing ones, I_d
+  int64_t from_lower = 0;  // dimension of sigma * I_{d-1} inside I_d
+  std::vector<exact::QPoly> basis;           // of I_d, in reduced row echelon form
+  std::vector<exact::QPoly> new_generators;  // basis elements outside sigma * I_{d-1}
+  bool verified = false;   // every basis polynomial vanishes exactly
+};
+
+struct Ideal {
+  exact::PolyRing ring;  // variables s11, s12, ... (sigma_ij, i <= j)
+  std::vector<IdealPart> parts;
+};
+
+// Throws InvalidInput for max_degree outside [1, 8] or too many monomials.
+Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts);
+
+}  // namespace factorkit::sem
