@@ -144,6 +144,8 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
         for (int e : monos[static_cast<size_t>(c)]) mono *= QPoly::var(ideal.ring, e);
         poly += mono;
       }
+      // a readable sign: the leading term (in the ring's order) positive
+      if (lifted && !poly.is_zero() && poly.terms().front().coeff.sign() < 0) poly = -poly;
       // verify: f(N) == 0 exactly
       bool ok = lifted;
       if (ok) {
