@@ -44,7 +44,7 @@ class Parser {
     if (pos_ == s_.size()) fail("the expression is empty", "an expression such as e/(e-1) or besseli(1,2)/besseli(0,2)");
     Node n = expr();
     skip();
-    if (pos_ != s_.size()) fail(fmt::format("unexpected '{}'", s_[pos_]), "an operator + - * / ^ or the end");
+    if (pos_ != s_.size()) fail(fmt::format("unexpected '{}'", printable(s_[pos_])), "an operator + - * / ^ or the end");
     atom = n->kind == ExprNode::Constant || n->kind == ExprNode::Variable || n->kind == ExprNode::Call ||
            (n->kind == ExprNode::Number && n->number.is_integer() && n->number.sign() >= 0);
     uses_x = uses_x_;
@@ -167,7 +167,7 @@ class Parser {
       }
       return make(ExprNode::Constant, {}, name);
     }
-    fail(fmt::format("unexpected '{}'", c), "a number, a constant, a function or '('");
+    fail(fmt::format("unexpected '{}'", printable(c)), "a number, a constant, a function or '('");
   }
   Node number() {
     const size_t start = pos_;

@@ -42,7 +42,7 @@ std::vector<int> parse_signs(std::string_view text, std::string_view where) {
       out.push_back(1);
       ++i;
     } else {
-      throw bad(fmt::format("unexpected '{}' at column {}", c, i + 1));
+      throw bad(fmt::format("unexpected '{}' at column {}", printable(c), i + 1));
     }
   }
   if (out.empty()) throw bad("no signs");

@@ -17,16 +17,43 @@ namespace {
 
 constexpr int64_t kMaxWalks = 1'000'000;
 
-std::string var_name(char kind, const MixedGraph& g, int i, int j) {
+constexpr int64_t kMaxTerms = 2'000'000;
+
+// The product, refused before it is formed when it could exceed kMaxTerms terms.
+QPoly mul_checked(const QPoly& a, const QPoly& b) {
+  if (static_cast<double>(a.length()) * static_cast<double>(b.length()) > 50.0 * kMaxTerms)
+    throw InvalidInput("--graph", fmt::format("a product of polynomials with {} and {} terms", a.length(), b.length()),
+                       fmt::format("a graph whose covariance polynomials stay below {} terms", kMaxTerms),
+                       "GraphTooLarge");
+  QPoly r = a * b;
+  if (r.length() > kMaxTerms)
+    throw InvalidInput("--graph", fmt::format("a polynomial with {} terms", r.length()),
+                       fmt::format("a graph whose covariance polynomials stay below {} terms", kMaxTerms),
+                       "GraphTooLarge");
+  return r;
+}
+
+}  // namespace
+
+std::string parameter_name(char kind, const MixedGraph& g, int i, int j) {
   const bool short_names = std::all_of(g.names.begin(), g.names.end(), [](const std::string& s) { return s.size() == 1; });
   const std::string& a = g.names[static_cast<size_t>(i)];
   const std::string& b = g.names[static_cast<size_t>(j)];
   std::string out(1, kind);
-  out.append(a);
-  if (!short_names) out.push_back('_');
-  out.append(b);
+  if (short_names) {
+    out.append(a);
+    out.append(b);
+  } else {  // names may hold '_': a separator they cannot hold
+    out.push_back('(');
+    out.append(a);
+    out.push_back(',');
+    out.append(b);
+    out.push_back(')');
+  }
   return out;
 }
+
+namespace {
 
 struct Cycle {
   uint64_t mask;
@@ -53,8 +80,9 @@ class Builder {
     if (mask) {
       const int v = __builtin_ctzll(mask);
       d = det(mask & ~(uint64_t{1} << v));
-      for (const Cycle& c : cycles_)
-        if ((c.mask >> v & 1) && (c.mask & ~mask) == 0) d -= c.weight * det(mask & ~c.mask);
+      // a cycle through the lowest vertex v of the mask starts at v
+      for (const Cycle& c : cycles_[static_cast<size_t>(v)])
+        if ((c.mask & ~mask) == 0) d -= mul_checked(c.weight, det(mask & ~c.mask));
     }
     return memo_.emplace(mask, std::move(d)).first->second;
   }
@@ -81,13 +109,14 @@ class Builder {
       count();
       const QPoly w2 = w * l;
       if (u == target)
-        sum += w2 * det(all & ~(used | uint64_t{1} << u));
+        sum += mul_checked(w2, det(all & ~(used | uint64_t{1} << u)));
       else
         paths(u, target, used | uint64_t{1} << u, w2, all, sum);
     }
   }
   // each simple cycle once, from its lowest vertex
   void find_cycles() {
+    cycles_.resize(static_cast<size_t>(n_));
     for (int s = 0; s < n_; ++s) {
       QPoly one(ring_, Rational(1));
       cycle_dfs(s, s, uint64_t{1} << s, one);
@@ -98,7 +127,7 @@ class Builder {
       if (u < start) continue;
       count();
       if (u == start) {
-        cycles_.push_back({used, w * l});
+        cycles_[static_cast<size_t>(start)].push_back({used, w * l});
       } else if (!(used >> u & 1)) {
         cycle_dfs(start, u, used | uint64_t{1} << u, w * l);
       }
@@ -109,16 +138,16 @@ class Builder {
   const exact::PolyRing& ring_;
   int n_;
   std::vector<std::vector<std::pair<int, QPoly>>> out_;
-  std::vector<Cycle> cycles_;
+  std::vector<std::vector<Cycle>> cycles_;  // by lowest (start) vertex
   std::map<uint64_t, QPoly> memo_;
   int64_t walks_ = 0;
 };
 
 exact::PolyRing make_ring(const MixedGraph& g) {
   std::vector<std::string> names;
-  for (const auto& [i, j] : g.directed) names.push_back(var_name('l', g, i, j));
-  for (int i = 0; i < g.size(); ++i) names.push_back(var_name('w', g, i, i));
-  for (const auto& [i, j] : g.bidirected) names.push_back(var_name('w', g, i, j));
+  for (const auto& [i, j] : g.directed) names.push_back(parameter_name('l', g, i, j));
+  for (int i = 0; i < g.size(); ++i) names.push_back(parameter_name('w', g, i, i));
+  for (const auto& [i, j] : g.bidirected) names.push_back(parameter_name('w', g, i, j));
   return exact::PolyRing(std::move(names));
 }
 
@@ -151,7 +180,11 @@ Parametrization parametrize(const MixedGraph& g) {
   for (int i = 0; i < n; ++i)
     for (int j = i; j < n; ++j) {
       QPoly s(ring);
-      for (const auto& [k, l, w] : omega) s += p.adj_at(k, i) * w * p.adj_at(l, j);
+      for (const auto& [k, l, w] : omega) s += mul_checked(p.adj_at(k, i) * w, p.adj_at(l, j));
+      if (s.length() > kMaxTerms)
+        throw InvalidInput("--graph", fmt::format("sigma_{},{} with {} terms", i, j, s.length()),
+                           fmt::format("a graph whose covariance polynomials stay below {} terms", kMaxTerms),
+                           "GraphTooLarge");
       p.numer[static_cast<size_t>(i * n + j)] = s;
       p.numer[static_cast<size_t>(j * n + i)] = s;
     }
@@ -159,6 +192,9 @@ Parametrization parametrize(const MixedGraph& g) {
 }
 
 std::vector<Rational> covariance_by_inversion(const Parametrization& p, std::span<const Rational> point) {
+  if (static_cast<int64_t>(point.size()) != p.params())
+    throw InvalidInput("covariance", fmt::format("{} values", point.size()), fmt::format("{} values", p.params()),
+                       "BadPoint");
   const int n = p.n();
   // M = I - Lambda; inverse by Gauss–Jordan over Q
   std::vector<std::vector<Rational>> a(static_cast<size_t>(n), std::vector<Rational>(static_cast<size_t>(2 * n)));

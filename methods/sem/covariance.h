@@ -37,9 +37,14 @@ struct Parametrization {
   const exact::QPoly& numer_at(int i, int j) const { return numer[static_cast<size_t>(i * n() + j)]; }
 };
 
-// Builds the parametrization. Throws InvalidInput for an empty graph, more than
-// 62 vertices, or more than 10^6 simple paths and cycles to enumerate.
+// Builds the parametrization. Throws InvalidInput (GraphTooLarge) for more than
+// 62 vertices, more than 10^6 simple paths and cycles to enumerate, or a
+// polynomial beyond 2 10^6 terms; EmptyGraph for no vertices.
 Parametrization parametrize(const MixedGraph& g);
+
+// The variable name of lambda_ij (kind 'l') or omega_ij ('w'): "l12" when every
+// vertex name is one character, "l(a_b,c)" otherwise (unambiguous).
+std::string parameter_name(char kind, const MixedGraph& g, int i, int j);
 
 // Sigma at a rational parameter point (one value per ring variable), by exact
 // Gauss–Jordan inversion of I - Lambda: the independent check of the formulas.

@@ -36,7 +36,11 @@ const char* kind_text(Tok::Kind k) {
 bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
 
 bool is_integer(const std::string& s) {
-  return !s.empty() && s.size() < 19 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+// numeric order of integer names of any length (no leading zeros: refused)
+bool numeric_less(const std::string& a, const std::string& b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
 }
 
 class Parser {
@@ -97,7 +101,7 @@ class Parser {
       if (n > 256) fail(line, col, "a name longer than 256 characters", "a shorter name");
       return take(Tok::Name, n);
     }
-    fail(line, col, fmt::format("unexpected '{}'", c),
+    fail(line, col, fmt::format("unexpected '{}'", printable(c)),
          "a name, an edge (-> <- <->), a lavaan formula (~ ~~ +), ';' or a new line");
   }
 
@@ -114,6 +118,9 @@ class Parser {
   int vertex(const Tok& t) {
     auto it = ids_.find(t.text);
     if (it != ids_.end()) return it->second;
+    if (t.text.size() > 1 && t.text[0] == '0' && is_integer(t.text))
+      fail(t.line, t.col, fmt::format("the vertex name '{}' has a leading zero", t.text),
+           fmt::format("'{}' (01 and 1 would be two different vertices)", t.text.substr(t.text.find_first_not_of('0') == std::string::npos ? t.text.size() - 1 : t.text.find_first_not_of('0'))));
     if (ids_.size() >= 10000) fail(t.line, t.col, "more than 10000 vertices", "at most 10000 vertices");
     const int id = static_cast<int>(order_.size());
     ids_.emplace(t.text, id);
@@ -198,7 +205,7 @@ class Parser {
     std::iota(perm.begin(), perm.end(), 0);
     if (std::all_of(order_.begin(), order_.end(), is_integer))
       std::stable_sort(perm.begin(), perm.end(), [&](int a, int b) {
-        return std::stoll(order_[static_cast<size_t>(a)]) < std::stoll(order_[static_cast<size_t>(b)]);
+        return numeric_less(order_[static_cast<size_t>(a)], order_[static_cast<size_t>(b)]);
       });
     std::vector<int> where(static_cast<size_t>(n));
     MixedGraph g;
@@ -273,13 +280,19 @@ int MixedGraph::index(std::string_view name) const {
 
 std::string MixedGraph::str() const {
   std::vector<std::string> parts;
+  // names that are not all integers are numbered by first appearance: list the
+  // vertices first so that the text parses back to the same numbering
+  if (!std::all_of(names.begin(), names.end(), is_integer))
+    for (const std::string& v : names) parts.push_back(v);
   for (const auto& [i, j] : directed) parts.push_back(names[static_cast<size_t>(i)] + " -> " + names[static_cast<size_t>(j)]);
   for (const auto& [i, j] : bidirected) parts.push_back(names[static_cast<size_t>(i)] + " <-> " + names[static_cast<size_t>(j)]);
-  std::vector<bool> used(names.size(), false);
-  for (const auto& [i, j] : directed) used[static_cast<size_t>(i)] = used[static_cast<size_t>(j)] = true;
-  for (const auto& [i, j] : bidirected) used[static_cast<size_t>(i)] = used[static_cast<size_t>(j)] = true;
-  for (size_t v = 0; v < names.size(); ++v)
-    if (!used[v]) parts.push_back(names[v]);
+  if (std::all_of(names.begin(), names.end(), is_integer)) {
+    std::vector<bool> used(names.size(), false);
+    for (const auto& [i, j] : directed) used[static_cast<size_t>(i)] = used[static_cast<size_t>(j)] = true;
+    for (const auto& [i, j] : bidirected) used[static_cast<size_t>(i)] = used[static_cast<size_t>(j)] = true;
+    for (size_t v = 0; v < names.size(); ++v)
+      if (!used[v]) parts.push_back(names[v]);
+  }
   std::string s;
   for (size_t k = 0; k < parts.size(); ++k) s += (k ? "; " : "") + parts[k];
   return s;

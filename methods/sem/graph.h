@@ -6,8 +6,9 @@
 //   arrows   1 -> 2; 2 -> 3 -> 1; x <- y; 1 <-> 3     (chains allowed)
 //   lavaan   y ~ x1 + x2   (x1 -> y, x2 -> y);   x ~~ y   (x <-> y)
 //   a bare name declares a vertex without edges.
-// Names are letters, digits, '_' and '.'. When every name is an integer the
-// vertices are ordered numerically, otherwise in order of first appearance.
+// Names are letters, digits, '_' and '.'. When every name is an integer (no
+// leading zeros) the vertices are ordered numerically, otherwise in order of
+// first appearance.
 // `x ~~ x` (a variance) is accepted and ignored: every omega_ii is in the model.
 #pragma once
 
@@ -33,7 +34,9 @@ struct MixedGraph {
   bool is_simple() const;
   // The vertex index of a name; -1 when absent.
   int index(std::string_view name) const;
-  // Canonical arrow text: "1 -> 2; 2 -> 3; 1 <-> 3".
+  // Canonical arrow text: "1 -> 2; 2 -> 3; 1 <-> 3". With non-integer names
+  // the vertices are listed first ("y; x; z; x -> y; ..."), so the text parses
+  // back to the same numbering.
   std::string str() const;
 };
 

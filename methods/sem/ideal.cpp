@@ -37,14 +37,7 @@ int64_t binomial(int64_t n, int64_t k) {
   return r > 1e15 ? INT64_MAX : static_cast<int64_t>(r + 0.5);
 }
 
-std::string sigma_name(const MixedGraph& g, int i, int j) {
-  const bool short_names = std::all_of(g.names.begin(), g.names.end(), [](const std::string& s) { return s.size() == 1; });
-  std::string out = "s";
-  out.append(g.names[static_cast<size_t>(i)]);
-  if (!short_names) out.push_back('_');
-  out.append(g.names[static_cast<size_t>(j)]);
-  return out;
-}
+
 
 }  // namespace
 
@@ -57,7 +50,7 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
   for (int i = 0; i < n; ++i)
     for (int j = i; j < n; ++j) {
       entries.push_back({i, j});
-      names.push_back(sigma_name(p.graph, i, j));
+      names.push_back(parameter_name('s', p.graph, i, j));
     }
   const int m = static_cast<int>(entries.size());
   Ideal ideal{exact::PolyRing(names), {}};
@@ -65,15 +58,17 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
   std::mt19937_64 rng(opts.seed ^ 0x1dea1ull);
   std::uniform_int_distribution<uint64_t> uni(1, f.p() - 1);
 
-  std::vector<std::vector<uint64_t>> lower;  // I_{d-1} basis mod p, over the degree d-1 monomials
-  std::vector<Exps> lower_monos;
-  for (int d = 1; d <= opts.max_degree; ++d) {
+  for (int d = 1; d <= opts.max_degree; ++d) {  // refuse before any work
     const int64_t count = binomial(m + d - 1, d);
     if (count > opts.max_monomials)
-      throw InvalidInput("--max-degree", std::to_string(d),
+      throw InvalidInput("--max-degree", std::to_string(opts.max_degree),
                          fmt::format("a degree with at most {} monomials (degree {} in {} covariances has {})",
                                      opts.max_monomials, d, m, count),
                          "TooManyMonomials");
+  }
+  std::vector<std::vector<uint64_t>> lower;  // I_{d-1} basis mod p, over the degree d-1 monomials
+  std::vector<Exps> lower_monos;
+  for (int d = 1; d <= opts.max_degree; ++d) {
     std::vector<Exps> monos;
     Exps cur;
     monomials(m, d, 0, cur, monos);
@@ -161,15 +156,16 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
         ok = value.is_zero();
       }
       part.verified = part.verified && ok;
+      if (!lifted) ++part.unlifted;
       // new generator: outside the span of sigma * I_{d-1} and of the earlier new ones
       span.insert(span.end(), vec.begin(), vec.end());
       ++span_rows;
       const int64_t r2 = exact::rank_mod(span, span_rows, cols, f);
       if (r2 > rank) {
         rank = r2;
-        part.new_generators.push_back(poly);
+        if (lifted) part.new_generators.push_back(poly);
       }
-      part.basis.push_back(std::move(poly));
+      if (lifted) part.basis.push_back(std::move(poly));  // never a half-lifted polynomial
     }
     lower = kernel;
     lower_monos = monos;

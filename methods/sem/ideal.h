@@ -20,7 +20,7 @@ struct IdealOptions {
   int threads = 0;       // 0: all cores
   uint64_t seed = 0;
   bool progress = true;
-  int64_t max_monomials = 20000;  // a degree with more monomials is refused
+  int64_t max_monomials = 5000;  // a degree with more monomials is refused (dense linear algebra mod p)
 };
 
 struct IdealPart {
@@ -30,7 +30,8 @@ struct IdealPart {
   int64_t from_lower = 0;  // dimension of sigma * I_{d-1} inside I_d
   std::vector<exact::QPoly> basis;           // of I_d, in reduced row echelon form
   std::vector<exact::QPoly> new_generators;  // basis elements outside sigma * I_{d-1}
-  bool verified = false;   // every basis polynomial vanishes exactly
+  bool verified = false;   // every basis polynomial was lifted to Q and vanishes exactly
+  int64_t unlifted = 0;    // kernel vectors whose coefficients are too large to lift from one prime (left out)
 };
 
 struct Ideal {
@@ -38,7 +39,8 @@ struct Ideal {
   std::vector<IdealPart> parts;
 };
 
-// Throws InvalidInput for max_degree outside [1, 8] or too many monomials.
+// Throws InvalidInput for max_degree outside [1, 8] or too many monomials in
+// any degree up to max_degree (checked before any work).
 Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts);
 
 }  // namespace factorkit::sem

@@ -10,6 +10,7 @@
 #include "covariance.h"
 #include "factorkit/cli/registry.h"
 #include "factorkit/core/error.h"
+#include "factorkit/core/source.h"
 #include "ideal.h"
 
 namespace factorkit::cli {
@@ -43,13 +44,20 @@ std::string latex(const QPoly& q, const std::vector<std::string>& tex_names) {
   return out;
 }
 
-std::vector<std::string> tex_names(const Parametrization& p) {
-  const bool short_names =
-      std::all_of(p.graph.names.begin(), p.graph.names.end(), [](const std::string& s) { return s.size() == 1; });
-  auto pair = [&](int i, int j) {
-    return short_names ? p.graph.names[static_cast<size_t>(i)] + p.graph.names[static_cast<size_t>(j)]
-                       : p.graph.names[static_cast<size_t>(i)] + "," + p.graph.names[static_cast<size_t>(j)];
+// "12" or "a,b" with '_' escaped: the subscript of lambda/omega/sigma
+std::string tex_pair(const MixedGraph& g, int i, int j) {
+  const bool short_names = std::all_of(g.names.begin(), g.names.end(), [](const std::string& s) { return s.size() == 1; });
+  auto esc = [](const std::string& s) {
+    std::string o;
+    for (char c : s) o += c == '_' ? std::string("\\_") : std::string(1, c);
+    return o;
   };
+  const std::string a = esc(g.names[static_cast<size_t>(i)]), b = esc(g.names[static_cast<size_t>(j)]);
+  return short_names ? a + b : a + "," + b;
+}
+
+std::vector<std::string> tex_names(const Parametrization& p) {
+  auto pair = [&](int i, int j) { return tex_pair(p.graph, i, j); };
   std::vector<std::string> out;
   for (const auto& [i, j] : p.graph.directed) out.push_back("\\lambda_{" + pair(i, j) + "}");
   for (int i = 0; i < p.n(); ++i) out.push_back("\\omega_{" + pair(i, i) + "}");
@@ -90,20 +98,23 @@ class SemCommand final : public Command {
 
  private:
   void add_graph(CLI::App* app) {
-    app->add_option("--graph", graph_, "The mixed graph, e.g. \"1->2; 2->3; 3->1; 1<->3\" or lavaan \"y ~ x\"");
-    app->add_option("--graph-file", graph_file_, "Read the graph from this file instead");
+    graph_opts_.push_back(
+        app->add_option("--graph", graph_, "The mixed graph, e.g. \"1->2; 2->3; 3->1; 1<->3\" or lavaan \"y ~ x\""));
+    file_opts_.push_back(app->add_option("--graph-file", graph_file_, "Read the graph from this file instead"));
   }
 
   MixedGraph read_graph() const {
-    if (graph_.empty() == graph_file_.empty())
-      throw InvalidInput("--graph/--graph-file", graph_.empty() ? "neither given" : "both given",
+    const bool text = std::any_of(graph_opts_.begin(), graph_opts_.end(), [](const CLI::Option* o) { return o->count() > 0; });
+    const bool file = std::any_of(file_opts_.begin(), file_opts_.end(), [](const CLI::Option* o) { return o->count() > 0; });
+    if (text == file)
+      throw InvalidInput("--graph/--graph-file", text ? "both given" : "neither given",
                          "exactly one of --graph TEXT or --graph-file PATH", "BadOption");
-    if (graph_file_.empty()) return parse_graph(graph_, "--graph");
-    std::ifstream in(graph_file_);
-    if (!in) throw InvalidInput(graph_file_, "(file)", "a readable text file with the graph", "CannotOpen");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return parse_graph(ss.str(), graph_file_);
+    if (text) return parse_graph(graph_, "--graph");
+    FileSource src(graph_file_);  // a regular file, or a clear error
+    constexpr uint64_t kMax = uint64_t{1} << 24;
+    if (src.size() > kMax) throw InvalidInput(graph_file_, "(size)", "a graph text of at most 16 MiB", "GraphTooLarge");
+    const auto bytes = src.read_vector(0, static_cast<size_t>(src.size()));
+    return parse_graph(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), graph_file_);
   }
 
   nlohmann::json graph_json(const Parametrization& p) const {
@@ -150,7 +161,8 @@ class SemCommand final : public Command {
       std::cout << "det(I - Lambda) = " << p.det.str() << "\n";
       for (const auto& e : entries) {
         const std::string num = e["numerator"].get<std::string>();
-        std::cout << "sigma_" << sub(e) << " = " << (one ? num : "(" + num + ") / det^2") << "\n";
+        std::cout << (short_names ? "sigma_" + sub(e) : "sigma(" + sub(e) + ")") << " = "
+                  << (one ? num : "(" + num + ") / det^2") << "\n";
       }
     }
     return 0;
@@ -191,7 +203,7 @@ class SemCommand final : public Command {
     std::vector<std::string> tex;
     for (int i = 0; i < p.n(); ++i)
       for (int k = i; k < p.n(); ++k)
-        tex.push_back(fmt::format("\\sigma_{{{}{}}}", p.graph.names[static_cast<size_t>(i)], p.graph.names[static_cast<size_t>(k)]));
+        tex.push_back("\\sigma_{" + tex_pair(p.graph, i, k) + "}");
     nlohmann::json j = graph_json(p);
     j["command"] = "sem ideal";
     nlohmann::json parts = nlohmann::json::array();
@@ -204,6 +216,7 @@ class SemCommand final : public Command {
                        {"dimension", part.dimension},
                        {"from_lower_degrees", part.from_lower},
                        {"verified", part.verified},
+                       {"unlifted", part.unlifted},
                        {"new_generators", gens},
                        {"basis", basis}});
     }
@@ -216,7 +229,11 @@ class SemCommand final : public Command {
     for (const IdealPart& part : I.parts) {
       std::cout << fmt::format("degree {}: {} of {} polynomials vanish ({} from lower degrees, {} new){}\n", part.degree,
                                part.dimension, part.monomials, part.from_lower, part.new_generators.size(),
-                               part.dimension == 0 || part.verified ? "" : "  [NOT verified exactly]");
+                               part.dimension == 0 || part.verified
+                                   ? ""
+                                   : part.unlifted ? fmt::format("  [{} could not be lifted to Q from one prime; left out]",
+                                                                 part.unlifted)
+                                                   : "  [NOT verified exactly]");
       for (const auto& q : all_ ? part.basis : part.new_generators)
         std::cout << "  " << (latex_ ? latex(q, tex) : q.str()) << "\n";
     }
@@ -224,6 +241,7 @@ class SemCommand final : public Command {
   }
 
   std::string graph_, graph_file_;
+  std::vector<CLI::Option*> graph_opts_, file_opts_;
   bool latex_ = false, all_ = false;
   int points_ = 3;
   IdealOptions ideal_opts_;

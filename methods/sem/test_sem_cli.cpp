@@ -35,7 +35,7 @@ TEST(SemCli, GraphFromAFileAndErrors) {
   write_bytes(d.file("g.txt"), "# lavaan\ny ~ x\nz ~ y\n");
   CliRun f = run("--json sem identify --graph-file g.txt", d.path().string());
   ASSERT_EQ(f.code, 0) << f.err;
-  EXPECT_EQ(nlohmann::json::parse(f.out)["graph"], "y -> z; x -> y");  // vertices y, x, z as they appear
+  EXPECT_EQ(nlohmann::json::parse(f.out)["graph"], "y; x; z; y -> z; x -> y");  // vertices y, x, z as they appear
   write_bytes(d.file("bad.txt"), "y ~ x\nz ~ z\n");
   CliRun bad = run("sem identify --graph-file bad.txt", d.path().string());
   EXPECT_EQ(bad.code, 2);
@@ -44,6 +44,12 @@ TEST(SemCli, GraphFromAFileAndErrors) {
   EXPECT_EQ(none.code, 2);
   CliRun missing = run("sem identify --graph-file nothere.txt", d.path().string());
   EXPECT_EQ(missing.code, 2);
+  CliRun utf = run("--json sem identify --graph \"\xce\xb1 -> b\"");
+  EXPECT_EQ(utf.code, 2);  // a clean JSON error, not a crash on non-UTF-8 bytes in the message
+  EXPECT_EQ(nlohmann::json::parse(utf.out)["error"]["code"], "GraphSyntax");
+  CliRun empty = run("sem identify --graph \"\"");
+  EXPECT_EQ(empty.code, 2);
+  EXPECT_NE(empty.err.find("EmptyGraph"), std::string::npos) << empty.err;
   CliRun deg = run("sem ideal --graph \"1->2\" --max-degree 0");
   EXPECT_EQ(deg.code, 2);
   EXPECT_NE(deg.err.find("--max-degree"), std::string::npos) << deg.err;

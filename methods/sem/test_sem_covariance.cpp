@@ -2,7 +2,10 @@
 // and exact rational inversion; the Jacobian rank table.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <random>
+#include <set>
 
 #include "covariance.h"
 #include "factorkit/core/error.h"
@@ -122,6 +125,13 @@ TEST(SemIdentify, JacobianRankTable) {
   }
 }
 
+TEST(SemCovariance, NamesWithUnderscoresStayDistinct) {
+  const Parametrization p = parametrize(parse_graph("a_b -> c; a -> b_c"));
+  const auto& n = p.ring.names();
+  EXPECT_EQ(std::set<std::string>(n.begin(), n.end()).size(), n.size());
+  EXPECT_NE(std::find(n.begin(), n.end(), "l(a_b,c)"), n.end());
+}
+
 TEST(SemCovariance, Limits) {
   factorkit::testing::expect_error<InvalidInput>([] { parametrize(parse_graph("")); }, "EmptyGraph", {"--graph"});
   // a complete digraph on 12 vertices has far more than 10^6 simple cycles
@@ -131,6 +141,11 @@ TEST(SemCovariance, Limits) {
       if (i != j) text += std::to_string(i) + " -> " + std::to_string(j) + "; ";
   factorkit::testing::expect_error<InvalidInput>([&] { parametrize(parse_graph(text)); }, "GraphTooLarge",
                                                  {"10^6 simple paths"});
+  // few cycles but a huge determinant: 22 disjoint 2-cycles give det with 2^22 terms
+  std::string disjoint;
+  for (int i = 0; i < 22; ++i) disjoint += fmt::format("{} -> {}; {} -> {}; ", 2 * i + 1, 2 * i + 2, 2 * i + 2, 2 * i + 1);
+  factorkit::testing::expect_error<InvalidInput>([&] { parametrize(parse_graph(disjoint)); }, "GraphTooLarge",
+                                                 {"terms"});
 }
 
 }  // namespace

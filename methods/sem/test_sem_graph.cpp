@@ -68,6 +68,13 @@ TEST(SemGraph, ErrorsNameLineAndColumn) {
   expect_error<InvalidInput>([] { parse_graph("y ~ x z"); }, "GraphSyntax", {"column 7", "between regressors"});
   expect_error<InvalidInput>([] { parse_graph("y -> x ~ z"); }, "GraphSyntax", {"'->' where '~' or '~~'"});
   expect_error<InvalidInput>([] { parse_graph("-> 2"); }, "GraphSyntax", {"column 1", "to start the statement"});
+  expect_error<InvalidInput>([] { parse_graph("01 -> 2"); }, "GraphSyntax", {"leading zero", "'1'"});
+  // integer names of any length sort numerically; other names keep their order in str()
+  EXPECT_EQ(parse_graph("123456789012345678901 -> 3").names,
+            (std::vector<std::string>{"3", "123456789012345678901"}));
+  const MixedGraph named = parse_graph("b; y ~ x; a");
+  EXPECT_EQ(named.str(), "b; y; x; a; x -> y");
+  EXPECT_EQ(parse_graph(named.str()).names, named.names);
   // an empty text is an empty graph, not an error
   EXPECT_EQ(parse_graph("  ;\n# nothing\n").size(), 0);
 }

@@ -31,7 +31,9 @@ void report_error(const std::exception& e, bool json) {
   } else {
     j["error"]["kind"] = "internal";
   }
-  std::cout << j.dump() << std::endl;
+  // a message may quote raw bytes of the user's input: never let JSON's UTF-8
+  // check turn an error report into a crash
+  std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
 }
 
 }  // namespace

@@ -2,6 +2,13 @@
 
 namespace factorkit {
 
+std::string printable(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u >= 0x20 && u < 0x7f) return std::string(1, c);
+  static const char* hex = "0123456789abcdef";
+  return std::string("\\x") + hex[u >> 4] + hex[u & 15];
+}
+
 namespace {
 std::string compose(const std::string& where, const std::string& field, const std::string& expected,
                     const std::string& code) {

@@ -142,7 +142,8 @@ Rational QPoly::evaluate(std::span<const Rational> point) const {
   std::vector<fmpq*> vals;
   for (const Rational& r : point) vals.push_back(const_cast<fmpq*>(r.raw()));
   Rational out;
-  fmpq_mpoly_evaluate_all_fmpq(out.raw(), v_, vals.data(), ctx_of(ring_));
+  if (!fmpq_mpoly_evaluate_all_fmpq(out.raw(), v_, vals.data(), ctx_of(ring_)))
+    throw NumericalFailure("evaluate", "polynomial", "a value FLINT can represent", "EvaluationFailed");
   return out;
 }
 

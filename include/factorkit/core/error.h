@@ -65,4 +65,8 @@ inline constexpr int kExitNumerical = 3;
 // 2 for InvalidInput and MalformedFile, 3 for NumericalFailure, 1 otherwise.
 int exit_code(const std::exception& e) noexcept;
 
+// One character of user text, safe to quote in a message: itself when it is
+// printable ASCII, "\xNN" otherwise (so messages stay valid UTF-8 and JSON).
+std::string printable(char c);
+
 }  // namespace factorkit
