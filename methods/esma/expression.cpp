@@ -14,7 +14,7 @@ namespace factorkit::esma {
 using exact::Ball;
 
 struct ExprNode {
-  enum Kind { Number, Constant, Variable, Negate, Add, Sub, Mul, Div, Pow, Call } kind;
+  enum Kind { Number, Constant, Negate, Add, Sub, Mul, Div, Pow, Call } kind;
   exact::Rational number;
   std::string name;  // constant or function
   std::vector<std::shared_ptr<const ExprNode>> args;
@@ -39,15 +39,14 @@ class Parser {
  public:
   Parser(std::string_view text, std::string_view where) : s_(text), where_(where) {}
 
-  Node parse_all(bool& atom, bool& uses_x) {
+  Node parse_all(bool& atom) {
     skip();
     if (pos_ == s_.size()) fail("the expression is empty", "an expression such as e/(e-1) or besseli(1,2)/besseli(0,2)");
     Node n = expr();
     skip();
     if (pos_ != s_.size()) fail(fmt::format("unexpected '{}'", printable(s_[pos_])), "an operator + - * / ^ or the end");
-    atom = n->kind == ExprNode::Constant || n->kind == ExprNode::Variable || n->kind == ExprNode::Call ||
+    atom = n->kind == ExprNode::Constant || n->kind == ExprNode::Call ||
            (n->kind == ExprNode::Number && n->number.is_integer() && n->number.sign() >= 0);
-    uses_x = uses_x_;
     return n;
   }
 
@@ -157,13 +156,9 @@ class Parser {
         }
         return make(ExprNode::Call, std::move(args), name == "ln" ? "log" : name);
       }
-      if (name == "x") {
-        uses_x_ = true;
-        return make(ExprNode::Variable);
-      }
       if (!is_constant(name)) {
         pos_ = start;
-        fail(fmt::format("unknown name '{}'", name), "a constant: e, pi, euler, catalan, phi (or x)");
+        fail(fmt::format("unknown name '{}'", name), "a constant: e, pi, euler, catalan or phi");
       }
       return make(ExprNode::Constant, {}, name);
     }
@@ -197,17 +192,13 @@ class Parser {
   std::string_view s_, where_;
   size_t pos_ = 0;
   int depth_ = 0, nodes_ = 0;
-  bool uses_x_ = false;
 };
 
-Ball eval_node(const ExprNode& n, int64_t prec, const Ball* x) {
-  auto arg = [&](size_t i) { return eval_node(*n.args[i], prec, x); };
+Ball eval_node(const ExprNode& n, int64_t prec) {
+  auto arg = [&](size_t i) { return eval_node(*n.args[i], prec); };
   switch (n.kind) {
     case ExprNode::Number:
       return Ball(n.number, prec);
-    case ExprNode::Variable:
-      if (!x) throw InvalidInput("expression", "x", "a value for x (x is the searched constant in templates)", "UnboundX");
-      return *x;
     case ExprNode::Constant:
       if (n.name == "e") return exact::const_e(prec);
       if (n.name == "pi") return exact::const_pi(prec);
@@ -272,7 +263,7 @@ Ball eval_node(const ExprNode& n, int64_t prec, const Ball* x) {
 Expr Expr::parse(std::string_view text, std::string_view where) {
   Expr e;
   Parser p(text, where);
-  e.root_ = p.parse_all(e.atom_, e.uses_x_);
+  e.root_ = p.parse_all(e.atom_);
   e.text_ = std::string(text);
   // trim for display
   const size_t a = e.text_.find_first_not_of(" \t\n"), b = e.text_.find_last_not_of(" \t\n");
@@ -280,15 +271,15 @@ Expr Expr::parse(std::string_view text, std::string_view where) {
   return e;
 }
 
-Ball Expr::eval(int64_t prec, const Ball* x) const {
+Ball Expr::eval(int64_t prec) const {
   if (!root_) throw InvalidInput("expression", "text", "a parsed expression", "EmptyExpression");
-  return eval_node(*root_, prec, x);
+  return eval_node(*root_, prec);
 }
 
-Ball Expr::eval_accurate(int64_t bits, std::string_view where, const Ball* x) const {
+Ball Expr::eval_accurate(int64_t bits, std::string_view where) const {
   int64_t prec = bits + 32;
   for (int attempt = 0; attempt < 6; ++attempt, prec *= 2) {
-    Ball v = eval(prec, x);
+    Ball v = eval(prec);
     if (v.is_finite() && !v.contains_zero() && v.accuracy_bits() >= bits) return v;
   }
   throw NumericalFailure(std::string(where), fmt::format("'{}'", text_),

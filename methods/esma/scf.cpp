@@ -16,12 +16,6 @@ namespace factorkit::esma {
 
 using exact::Rational;
 
-std::vector<int> repeat_signs(std::span<const int> period, int64_t count) {
-  std::vector<int> b(static_cast<size_t>(std::max<int64_t>(count, 0)));
-  for (size_t i = 0; i < b.size(); ++i) b[i] = period[i % period.size()];
-  return b;
-}
-
 std::vector<int> parse_signs(std::string_view text, std::string_view where) {
   std::vector<int> out;
   size_t i = 0;

@@ -23,8 +23,6 @@ namespace factorkit::esma {
 using exact::Ball;
 using exact::Integer;
 
-// b_n for n = 0..count-1 from a sign period.
-std::vector<int> repeat_signs(std::span<const int> period, int64_t count);
 // Parses "1,-1" (also "+1 -1", "+-") into a period. Throws InvalidInput naming `where`.
 std::vector<int> parse_signs(std::string_view text, std::string_view where);
 std::string format_signs(std::span<const int> period);  // "[1, -1]"

@@ -77,13 +77,6 @@ std::optional<Integer> Ball::ceil_exact() const {
   return a;
 }
 
-std::string Ball::str(int64_t digits) const {
-  char* s = arb_get_str(v_, digits, 0);
-  std::string out(s);
-  flint_free(s);
-  return out;
-}
-
 Ball add(const Ball& a, const Ball& b, int64_t prec) { return binary(a, b, prec, arb_add); }
 Ball sub(const Ball& a, const Ball& b, int64_t prec) { return binary(a, b, prec, arb_sub); }
 Ball mul(const Ball& a, const Ball& b, int64_t prec) { return binary(a, b, prec, arb_mul); }

@@ -50,7 +50,6 @@ class Ball {
   bool is_negative() const noexcept { return arb_is_negative(v_); }
   bool is_finite() const noexcept { return arb_is_finite(v_); }
   bool is_exact() const noexcept { return arb_is_exact(v_); }
-  bool overlaps(const Ball& o) const noexcept { return arb_overlaps(v_, o.v_); }
   // Bits of relative accuracy: about -log2(r / |m|). O(1).
   int64_t accuracy_bits() const noexcept { return arb_rel_accuracy_bits(v_); }
   // The midpoint as a double (rounded), for reporting only.
@@ -63,9 +62,6 @@ class Ball {
   // floor(x) when every point of the ball has the same floor (resp. ceiling).
   std::optional<Integer> floor_exact() const;
   std::optional<Integer> ceil_exact() const;
-
-  // Arb's own text form, e.g. "[2.71828182845904523536 +/- 2.83e-21]".
-  std::string str(int64_t digits) const;
 
  private:
   arb_t v_;
