@@ -36,7 +36,7 @@ QPoly mul_checked(const QPoly& a, const QPoly& b) {
 }  // namespace
 
 std::string parameter_name(char kind, const MixedGraph& g, int i, int j) {
-  const bool short_names = std::all_of(g.names.begin(), g.names.end(), [](const std::string& s) { return s.size() == 1; });
+  const bool short_names = g.short_names();
   const std::string& a = g.names[static_cast<size_t>(i)];
   const std::string& b = g.names[static_cast<size_t>(j)];
   std::string out(1, kind);

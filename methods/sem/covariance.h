@@ -42,8 +42,9 @@ struct Parametrization {
 // polynomial beyond 2 10^6 terms; EmptyGraph for no vertices.
 Parametrization parametrize(const MixedGraph& g);
 
-// The variable name of lambda_ij (kind 'l') or omega_ij ('w'): "l12" when every
-// vertex name is one character, "l(a_b,c)" otherwise (unambiguous).
+// The variable name of lambda_ij (kind 'l'), omega_ij ('w') or sigma_ij ('s'):
+// "l12" when every vertex name is one character, "l(a_b,c)" otherwise
+// (unambiguous).
 std::string parameter_name(char kind, const MixedGraph& g, int i, int j);
 
 // Sigma at a rational parameter point (one value per ring variable), by exact

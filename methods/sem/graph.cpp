@@ -272,6 +272,10 @@ bool MixedGraph::is_simple() const {
   return std::all_of(edges.begin(), edges.end(), [](const auto& kv) { return kv.second == 1; });
 }
 
+bool MixedGraph::short_names() const {
+  return std::all_of(names.begin(), names.end(), [](const std::string& s) { return s.size() == 1; });
+}
+
 int MixedGraph::index(std::string_view name) const {
   for (size_t i = 0; i < names.size(); ++i)
     if (names[i] == name) return static_cast<int>(i);

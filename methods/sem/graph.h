@@ -32,6 +32,9 @@ struct MixedGraph {
   // No pair of vertices joined by both a directed and a bidirected edge, and no
   // 2-cycle i -> j -> i (at most one edge between any two vertices).
   bool is_simple() const;
+  // Every vertex name is one character: variable names may then drop separators
+  // ("l12" rather than "l(1,2)").
+  bool short_names() const;
   // The vertex index of a name; -1 when absent.
   int index(std::string_view name) const;
   // Canonical arrow text: "1 -> 2; 2 -> 3; 1 <-> 3". With non-integer names

@@ -46,7 +46,7 @@ std::string latex(const QPoly& q, const std::vector<std::string>& tex_names) {
 
 // "12" or "a,b" with '_' escaped: the subscript of lambda/omega/sigma
 std::string tex_pair(const MixedGraph& g, int i, int j) {
-  const bool short_names = std::all_of(g.names.begin(), g.names.end(), [](const std::string& s) { return s.size() == 1; });
+  const bool short_names = g.short_names();
   auto esc = [](const std::string& s) {
     std::string o;
     for (char c : s) o += c == '_' ? std::string("\\_") : std::string(1, c);
@@ -144,27 +144,19 @@ class SemCommand final : public Command {
       return 0;
     }
     const bool one = p.det == QPoly(p.ring, exact::Rational(1));
-    const bool short_names =
-        std::all_of(p.graph.names.begin(), p.graph.names.end(), [](const std::string& x) { return x.size() == 1; });
-    auto sub = [&](const nlohmann::json& e) {
-      return e["i"].get<std::string>() + (short_names ? "" : ",") + e["j"].get<std::string>();
-    };
-    if (latex_) {
-      const std::string d = latex(p.det, tex);
-      std::cout << "\\det(I - \\Lambda) = " << d << " \\\\\n";
-      for (const auto& e : entries) {
-        const std::string num = e["latex"].get<std::string>();
-        std::cout << "\\sigma_{" << sub(e) << "} = "
-                  << (one ? num : "\\frac{" + num + "}{(" + d + ")^2}") << " \\\\\n";
+    const std::string d = latex(p.det, tex);
+    std::cout << (latex_ ? "\\det(I - \\Lambda) = " + d + " \\\\" : "det(I - Lambda) = " + p.det.str()) << "\n";
+    for (int i = 0; i < n; ++i)
+      for (int k = i; k < n; ++k) {
+        if (latex_) {
+          const std::string num = latex(p.numer_at(i, k), tex);
+          std::cout << "\\sigma_{" << tex_pair(p.graph, i, k) << "} = "
+                    << (one ? num : "\\frac{" + num + "}{(" + d + ")^2}") << " \\\\\n";
+        } else {
+          const std::string num = p.numer_at(i, k).str();
+          std::cout << parameter_name('s', p.graph, i, k) << " = " << (one ? num : "(" + num + ") / det^2") << "\n";
+        }
       }
-    } else {
-      std::cout << "det(I - Lambda) = " << p.det.str() << "\n";
-      for (const auto& e : entries) {
-        const std::string num = e["numerator"].get<std::string>();
-        std::cout << (short_names ? "sigma_" + sub(e) : "sigma(" + sub(e) + ")") << " = "
-                  << (one ? num : "(" + num + ") / det^2") << "\n";
-      }
-    }
     return 0;
   }
 
