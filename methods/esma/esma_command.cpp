@@ -178,19 +178,17 @@ class EsmaCommand final : public Command {
     app->add_option("--value", value_, "Or its decimal digits");
   }
 
-  // The left-hand side of expand/verify, as a ball of about `digits` digits.
-  Ball lhs_value(int64_t digits, std::string* text) const {
+  // The left-hand side of expand/verify, as a ball of about `digits` digits;
+  // given as digits, at least `needed` of them (the search's own rule).
+  Ball lhs_value(int64_t digits, int64_t needed, std::string* text) const {
     if (expr_.empty() == value_.empty())
       throw InvalidInput("--expr/--value", expr_.empty() ? "neither given" : "both given",
                          "exactly one of --expr (an expression) or --value (digits)", "BadOption");
-    const int64_t bits = exact::digits_to_bits(digits);
-    if (!value_.empty()) {
-      *text = value_.size() > 24 ? value_.substr(0, 24) + "..." : value_;
-      return exact::from_decimal(value_, bits + 64, "--value");
-    }
-    const Expr e = Expr::parse(expr_, "--expr");
-    *text = e.text();
-    return e.eval_accurate(bits, "--expr");
+    SearchOptions o = opts_;
+    o.constant = expr_;
+    o.value = value_;
+    *text = !value_.empty() ? (value_.size() > 24 ? value_.substr(0, 24) + "..." : value_) : Expr::parse(expr_, "--expr").text();
+    return constant_value(o, exact::digits_to_bits(digits), needed, "--expr");
   }
 
   int run_search(const Context& ctx) {
@@ -256,7 +254,7 @@ class EsmaCommand final : public Command {
     if (dps_ < 10 || dps_ > 1000000) throw InvalidInput("--dps", std::to_string(dps_), "a precision in [10, 10^6] digits", "BadOption");
     const std::vector<int> period = parse_signs(signs_, "--signs");
     std::string text;
-    const Ball x = lhs_value(dps_, &text);
+    const Ball x = lhs_value(dps_, 0, &text);
     const Expansion ex = expand(x, period, terms_);
     const exact::PrimeField field(opts_.prime, "--prime");
     const Recurrence rec = berlekamp_massey(ex.a, field);
@@ -298,16 +296,7 @@ class EsmaCommand final : public Command {
     if (c[0] != 1) throw InvalidInput("--recurrence", std::to_string(c[0]), "a polynomial whose first coefficient is 1", "BadRecurrence");
     check_approval_options(opts_);
     std::string text;
-    const Ball x = lhs_value(opts_.verify_digits, &text);
-    if (!value_.empty()) {  // as search: digits enough for the comparison, or a clear error
-      int64_t given = 0;
-      (void)exact::from_decimal(value_, 64, "--value", &given);
-      if (given < opts_.match_digits + 10)
-        throw InvalidInput("--value", fmt::format("{} significant digits", given),
-                           fmt::format("at least {} digits: approving compares {} significant digits",
-                                       opts_.match_digits + 10, opts_.match_digits),
-                           "TooFewDigits");
-    }
+    const Ball x = lhs_value(opts_.verify_digits, opts_.match_digits + 10, &text);
     std::vector<Integer> initial;
     if (!initial_.empty()) {
       for (long v : parse_longs(initial_, "--initial")) initial.emplace_back(v);

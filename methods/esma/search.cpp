@@ -86,7 +86,8 @@ void check_options(const SearchOptions& o) {
   need(o.poly_deg >= 0 && o.poly_deg <= 8, "--poly-deg", std::to_string(o.poly_deg), "a degree in [0, 8]");
   need(o.coeff_lim >= 1 && o.coeff_lim <= 50, "--coeff-lim", std::to_string(o.coeff_lim), "a limit in [1, 50]");
   const double lhs = std::pow(2.0 * o.coeff_lim + 1, 2.0 * (o.poly_deg + 1));
-  need(lhs <= 1e9, "--poly-deg/--coeff-lim", fmt::format("{:.3g} (P, Q) pairs", lhs), "at most 10^9 pairs");
+  // the enumeration keeps every distinct left-hand side in memory
+  need(lhs <= 1e7, "--poly-deg/--coeff-lim", fmt::format("{:.3g} (P, Q) pairs", lhs), "at most 10^7 pairs");
   need(o.min_sign_len >= 1 && o.max_sign_len >= o.min_sign_len && o.max_sign_len <= 16, "--sign-len",
        fmt::format("{}..{}", o.min_sign_len, o.max_sign_len), "lengths 1 <= min <= max <= 16");
   need(o.depth >= 8 && o.depth <= 100000, "--depth", std::to_string(o.depth), "a term count in [8, 100000]");
@@ -158,7 +159,7 @@ std::vector<std::vector<int>> sign_periods(int min_len, int max_len) {
   return out;
 }
 
-Ball constant_value(const SearchOptions& opts, int64_t bits, int64_t needed_digits) {
+Ball constant_value(const SearchOptions& opts, int64_t bits, int64_t needed_digits, std::string_view expr_option) {
   if (!opts.value.empty()) {
     int64_t given = 0;
     Ball v = exact::from_decimal(opts.value, bits + 64, "--value", &given);
@@ -170,7 +171,7 @@ Ball constant_value(const SearchOptions& opts, int64_t bits, int64_t needed_digi
     if (v.contains_zero()) throw InvalidInput("--value", "0", "a non-zero constant", "ZeroConstant");
     return v;
   }
-  return Expr::parse(opts.constant, "--constant").eval_accurate(bits, "--constant");
+  return Expr::parse(opts.constant, expr_option).eval_accurate(bits, expr_option);
 }
 
 std::vector<Lhs> enumerate_lhs(const SearchOptions& opts, const Ball& c, const std::string& name, int64_t prec,
@@ -350,7 +351,8 @@ SearchResult search(const SearchOptions& opts) {
   };
 
   const int64_t quarter = opts.depth / 4;
-  Progress bar(fmt::format("esma {} x {} signs", n, periods.size()), static_cast<int64_t>(work.size()));
+  std::optional<Progress> bar;
+  if (opts.progress) bar.emplace(fmt::format("esma {} x {} signs", n, periods.size()), static_cast<int64_t>(work.size()));
   auto last_save = Clock::now();
   exact::parallel_for(
       static_cast<int64_t>(work.size()), threads,
@@ -377,13 +379,13 @@ SearchResult search(const SearchOptions& opts) {
         done[static_cast<size_t>(i)].store(true, std::memory_order_release);
       },
       [&](int64_t finished) {
-        if (opts.progress) bar.set(finished);
+        if (bar) bar->set(finished);
         if (!opts.checkpoint.empty() && since(last_save) >= opts.checkpoint_seconds) {
           save();
           last_save = Clock::now();
         }
       });
-  bar.finish();
+  if (bar) bar->finish();
   if (!opts.checkpoint.empty()) save();
   st.seconds_search = since(t0);
 

@@ -103,7 +103,9 @@ std::optional<std::string> approve(std::span<const long> recurrence, std::span<c
                                    std::span<const int> signs, const Ball& lhs_value, const SearchOptions& opts);
 
 // Evaluates the constant of `opts` (expression or digits) to `bits` bits.
-// Throws InvalidInput when digits are too few for `needed_digits`.
-Ball constant_value(const SearchOptions& opts, int64_t bits, int64_t needed_digits);
+// Throws InvalidInput when digits are too few for `needed_digits`; errors in
+// the expression name `expr_option`.
+Ball constant_value(const SearchOptions& opts, int64_t bits, int64_t needed_digits,
+                    std::string_view expr_option = "--constant");
 
 }  // namespace factorkit::esma

@@ -114,6 +114,10 @@ TEST(EsmaSearch, BadOptionsNameTheOption) {
   o.depth = 3;
   expect_error<InvalidInput>([&] { search(o); }, "BadOption", {"--depth"});
   o = reference_run(false);
+  o.poly_deg = 3;
+  o.coeff_lim = 10;  // 21^8 pairs: refused before the enumeration
+  expect_error<InvalidInput>([&] { search(o); }, "BadOption", {"--poly-deg/--coeff-lim", "10^7"});
+  o = reference_run(false);
   o.prime = 200;
   expect_error<InvalidInput>([&] { search(o); }, "NotPrime", {"--prime"});
   o = reference_run(false);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 #include <random>
 
 #include "factorkit/core/error.h"
@@ -81,7 +82,8 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
     for (auto& pt : points)
       for (auto& x : pt) x = uni(rng);
     std::vector<uint64_t> M(static_cast<size_t>(rows * cols));
-    Progress bar(fmt::format("sem ideal, degree {}", d), rows);
+    std::optional<Progress> bar;
+    if (opts.progress) bar.emplace(fmt::format("sem ideal, degree {}", d), rows);
     exact::parallel_for(
         rows, exact::resolve_threads(opts.threads),
         [&](int64_t r) {
@@ -96,9 +98,9 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
           }
         },
         [&](int64_t done) {
-          if (opts.progress) bar.set(done);
+          if (bar) bar->set(done);
         });
-    bar.finish();
+    if (bar) bar->finish();
     const auto kernel = exact::kernel_mod(M, rows, cols, f);
 
     IdealPart part;
