@@ -311,12 +311,7 @@ class EsmaCommand final : public Command {
                          fmt::format("len(C) - 1 = {} initial terms", c.size() - 1), "BadRecurrence");
     const std::optional<std::string> v = approve(c, initial, period, x, opts_);
     const std::vector<Integer> seq = extend(c, initial, std::max<int64_t>(opts_.verify_terms, 200), uint64_t{1} << 16);
-    Recurrence used;
-    used.c = c;
-    used.L = static_cast<int64_t>(c.size()) - 1;
-    for (size_t k = 0; k < c.size(); ++k)
-      if (c[k] != 0) used.degree = static_cast<int64_t>(k);
-    const std::optional<Pattern> pat = find_pattern(used, seq);
+    const std::optional<Pattern> pat = find_pattern(Recurrence::of(c), seq);
     const auto [num, den] = convergent(seq, period);
     std::string rhs = "undefined (a zero denominator)";
     if (!den.is_zero()) {

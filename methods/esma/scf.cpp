@@ -204,14 +204,18 @@ Recurrence berlekamp_massey(std::span<const Integer> a, const exact::PrimeField&
       ++m;
     }
   }
-  Recurrence r;
-  r.L = L;
-  r.c.assign(static_cast<size_t>(L) + 1, 0);
   // normalise by the first non-zero coefficient (c[0] = 1 already), then lift
-  for (size_t j = 0; j < r.c.size() && j < c.size(); ++j) r.c[j] = f.lift(c[j]);
-  r.degree = 0;
-  for (size_t j = 0; j < r.c.size(); ++j)
-    if (r.c[j] != 0) r.degree = static_cast<int64_t>(j);
+  std::vector<long> lifted(static_cast<size_t>(L) + 1, 0);
+  for (size_t j = 0; j < lifted.size() && j < c.size(); ++j) lifted[j] = f.lift(c[j]);
+  return Recurrence::of(std::move(lifted));
+}
+
+Recurrence Recurrence::of(std::vector<long> c) {
+  Recurrence r;
+  r.L = static_cast<int64_t>(c.size()) - 1;
+  for (size_t j = 0; j < c.size(); ++j)
+    if (c[j] != 0) r.degree = static_cast<int64_t>(j);
+  r.c = std::move(c);
   return r;
 }
 

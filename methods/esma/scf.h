@@ -65,6 +65,9 @@ struct Recurrence {
   std::vector<long> c;  // length L + 1
   int64_t L = 0;
   int64_t degree = 0;
+  // The recurrence of polynomial c (c[0] = 1): L = c.size() - 1, degree the
+  // index of the last non-zero coefficient.
+  static Recurrence of(std::vector<long> c);
 };
 Recurrence berlekamp_massey(std::span<const Integer> a, const exact::PrimeField& field);
 

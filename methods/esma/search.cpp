@@ -105,6 +105,12 @@ nlohmann::json fingerprint(const SearchOptions& o) {
           {"compat", o.compat}};
 }
 
+// The "beauty standard": default L < depth/4; --compat len(C without its
+// trailing zeros) < depth/4, as the reference.
+bool passes_filter(const Recurrence& rec, const SearchOptions& o) {
+  return o.compat ? rec.degree + 1 < o.depth / 4 : rec.L < o.depth / 4;
+}
+
 std::string display_name(const SearchOptions& o) {
   std::string name = o.constant;
   bool atom = true;
@@ -300,13 +306,10 @@ SearchResult search(const SearchOptions& opts) {
         throw MalformedFile(opts.checkpoint, fmt::format("done[i={}].candidates", ci.index),
                             fmt::format("at most {} (one per sign period)", periods.size()), "CheckpointMismatch");
       for (const CheckpointHit& h : ci.hits) {
-        int64_t degree = 0;
-        for (size_t j = 0; j < h.c.size(); ++j)
-          if (h.c[j] != 0) degree = static_cast<int64_t>(j);
-        const bool passes = opts.compat ? degree + 1 < opts.depth / 4 : h.L < opts.depth / 4;
+        Recurrence rec = Recurrence::of(h.c);  // the reader checked c.size() == L + 1
         const bool nonzero = std::none_of(h.terms.begin(), h.terms.end(), [](const std::string& t) { return t == "0"; });
         if (h.period >= static_cast<int64_t>(periods.size()) || static_cast<int64_t>(h.terms.size()) != opts.depth ||
-            !passes || !nonzero)
+            !passes_filter(rec, opts) || !nonzero)
           throw MalformedFile(opts.checkpoint, fmt::format("done[i={}].hits", ci.index),
                               fmt::format("hits of this search: a period index below {}, {} non-zero terms and a "
                                           "recurrence that passes the filter",
@@ -314,11 +317,7 @@ SearchResult search(const SearchOptions& opts) {
                               "CheckpointMismatch");
         Hit hit;
         hit.period = h.period;
-        hit.rec.c = h.c;
-        hit.rec.L = h.L;
-        hit.rec.degree = 0;
-        for (size_t j = 0; j < h.c.size(); ++j)
-          if (h.c[j] != 0) hit.rec.degree = static_cast<int64_t>(j);
+        hit.rec = std::move(rec);
         for (const std::string& t : h.terms) hit.terms.emplace_back(t, opts.checkpoint);
         it.hits.push_back(std::move(hit));
       }
@@ -350,7 +349,6 @@ SearchResult search(const SearchOptions& opts) {
     write_checkpoint(opts.checkpoint, cp);
   };
 
-  const int64_t quarter = opts.depth / 4;
   std::optional<Progress> bar;
   if (opts.progress) bar.emplace(fmt::format("esma {} x {} signs", n, periods.size()), static_cast<int64_t>(work.size()));
   auto last_save = Clock::now();
@@ -373,8 +371,7 @@ SearchResult search(const SearchOptions& opts) {
             continue;
           }
           Recurrence rec = berlekamp_massey(ex.a, field);
-          const bool pass = opts.compat ? rec.degree + 1 < quarter : rec.L < quarter;
-          if (pass) it.hits.push_back(Hit{static_cast<int64_t>(k), std::move(rec), std::move(ex.a)});
+          if (passes_filter(rec, opts)) it.hits.push_back(Hit{static_cast<int64_t>(k), std::move(rec), std::move(ex.a)});
         }
         done[static_cast<size_t>(i)].store(true, std::memory_order_release);
       },
@@ -447,12 +444,7 @@ SearchResult search(const SearchOptions& opts) {
     const Ball v = lhs_value(cj.lhs);
     const std::vector<Integer> seq = extend(cj.recurrence, cj.initial, std::max<int64_t>(200, opts.depth));
     cj.convergence = convergence_rate(seq, cj.signs, v);
-    Recurrence used;
-    used.c = cj.recurrence;
-    used.L = static_cast<int64_t>(cj.recurrence.size()) - 1;
-    for (size_t j = 0; j < used.c.size(); ++j)
-      if (used.c[j] != 0) used.degree = static_cast<int64_t>(j);
-    cj.pattern = find_pattern(used, seq);
+    cj.pattern = find_pattern(Recurrence::of(cj.recurrence), seq);
     cj.fraction = format_fraction(cj.lhs.text, seq, cj.signs, 6);
   }
   st.seconds_verify = since(t0);
