@@ -1,16 +1,25 @@
-// `factorkit sem covariance|identify|ideal`: the algebra of linear SEMs on
-// mixed, possibly cyclic graphs (see docs/methods/sem.md).
+// `factorkit sem covariance|identify|ideal|fit|simulate`: the algebra of linear
+// SEMs on mixed, possibly cyclic graphs, and fitting them to data (see
+// docs/methods/sem.md).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <charconv>
+#include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "covariance.h"
 #include "factorkit/cli/registry.h"
+#include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
+#include "factorkit/core/formats.h"
 #include "factorkit/core/source.h"
+#include "fit.h"
 #include "ideal.h"
 
 namespace factorkit::cli {
@@ -69,7 +78,8 @@ class SemCommand final : public Command {
  public:
   std::string name() const override { return "sem"; }
   std::string summary() const override {
-    return "Linear SEMs on cyclic mixed graphs: exact covariance (one-connection rule), identifiability, vanishing ideal";
+    return "Linear SEMs on cyclic mixed graphs: exact covariance (one-connection rule), identifiability, vanishing "
+           "ideal, ML fit";
   }
   std::string doc_page() const override { return "docs/methods/sem.md"; }
 
@@ -86,10 +96,29 @@ class SemCommand final : public Command {
     ideal_->add_option("--max-degree", ideal_opts_.max_degree, "Highest degree to search")->capture_default_str();
     ideal_->add_flag("--latex", latex_, "Print LaTeX instead of plain text");
     ideal_->add_flag("--all", all_, "Print every basis polynomial, not only the new generators");
+    fit_ = sub.add_subcommand("fit", "Maximum-likelihood fit to data: estimates, standard errors, chi-square, RMSEA");
+    add_graph(fit_);
+    fit_->add_option("--data", data_, "CSV with a header; the columns named like the vertices are used (rows = observations)");
+    fit_->add_option("--covariance", cov_file_, "Instead of --data: a covariance matrix CSV with a header (needs --n)");
+    fit_->add_option("--n", n_obs_, "Observations behind --covariance");
+    fit_->add_option("--starts", starts_, "Starting points (the default one, then random lambdas; the best fit is kept)")
+        ->capture_default_str();
+    fit_->add_option("--start", start_, "Starting values, e.g. \"l12=0.5, w11=2\"");
+    fit_->add_option("--max-iterations", fit_opts_.max_iterations, "Newton iterations per start")->capture_default_str();
+    fit_->add_option("-o,--output", output_, "Also write the result as JSON to this file");
+    sim_ = sub.add_subcommand("simulate", "Draw Gaussian data from the model at given parameters (CSV)");
+    add_graph(sim_);
+    sim_->add_option("--theta", theta_,
+                     "Parameter values, e.g. \"l12=0.8, l21=-0.5, w12=0.3\"; unnamed omega_ii are 1, the rest 0")
+        ->required();
+    sim_->add_option("--n", n_obs_, "Observations")->required();
+    sim_->add_option("-o,--output", output_, "CSV file to write (header = vertex names)")->required();
   }
 
   int run(const Context& ctx) override {
     const MixedGraph g = read_graph();
+    if (fit_->parsed()) return fit(ctx, g);
+    if (sim_->parsed()) return simulate_data(ctx, g);
     const Parametrization p = parametrize(g);
     if (cov_->parsed()) return covariance(ctx, p);
     if (id_->parsed()) return identify(ctx, p);
@@ -232,12 +261,169 @@ class SemCommand final : public Command {
     return 0;
   }
 
+  // "name=value, name=value" (',' outside parentheses, ';' or new lines
+  // between pairs: names such as "l(x1,m)" keep their comma).
+  static std::map<std::string, double> parse_assignments(const std::string& text, const std::string& where) {
+    std::map<std::string, double> out;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+      size_t end = pos;
+      for (int depth = 0; end < text.size(); ++end) {
+        const char ch = text[end];
+        if (ch == '(') ++depth;
+        else if (ch == ')' && depth > 0) --depth;
+        else if (ch == ';' || ch == '\n' || (ch == ',' && depth == 0)) break;
+      }
+      std::string item = text.substr(pos, end - pos);
+      pos = end + 1;
+      const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+      if (b == std::string::npos) continue;
+      item = item.substr(b, e - b + 1);
+      const size_t eq = item.find('=');
+      if (eq == std::string::npos)
+        throw InvalidInput(where, item, "name=value pairs such as \"l12=0.5\"", "BadAssignment");
+      std::string name = item.substr(0, eq), value = item.substr(eq + 1);
+      name.erase(name.find_last_not_of(" \t") + 1);
+      value.erase(0, value.find_first_not_of(" \t"));
+      double v = 0;
+      const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+      if (ec != std::errc() || ptr != value.data() + value.size() || !std::isfinite(v))
+        throw InvalidInput(where, item, fmt::format("a finite number after \"{}=\"", name), "BadAssignment");
+      if (!out.emplace(name, v).second)
+        throw InvalidInput(where, name, "each parameter once", "BadAssignment");
+    }
+    return out;
+  }
+
+  Moments read_moments(const MixedGraph& g) const {
+    const bool data = !data_.empty(), cov = !cov_file_.empty();
+    if (data == cov)
+      throw InvalidInput("--data/--covariance", data ? "both given" : "neither given",
+                         "exactly one of --data FILE.csv or --covariance FILE.csv --n N", "BadOption");
+    CsvOptions opt;
+    opt.header = true;
+    const std::string& path = data ? data_ : cov_file_;
+    const CsvTable t = read_csv(FileSource(path), opt);
+    if (t.values.shape.size() != 2) throw InvalidInput(path, "(table)", "a table with a header row and data rows", "BadShape");
+    const int64_t rows = t.values.shape[0];
+    std::vector<double> v(static_cast<size_t>(t.values.numel()));
+    for (size_t k = 0; k < v.size(); ++k) v[k] = t.values.element_as_double(k);
+    if (data) {
+      if (n_obs_ >= 0) throw InvalidInput("--n", std::to_string(n_obs_), "only with --covariance (--data counts its rows)", "BadOption");
+      return moments_from_data(g, t.columns, v, rows, path);
+    }
+    if (n_obs_ < 0) throw InvalidInput("--n", "(missing)", "the number of observations behind --covariance", "BadOption");
+    return moments_from_covariance(g, t.columns, v, rows, n_obs_, path);
+  }
+
+  static nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
+
+  int fit(const Context& ctx, const MixedGraph& g) {
+    const Moments m = read_moments(g);
+    if (starts_ < 1) throw InvalidInput("--starts", std::to_string(starts_), "at least 1", "BadOption");
+    fit_opts_.extra_starts = starts_ - 1;
+    fit_opts_.seed = ctx.seed;
+    if (!start_.empty()) fit_opts_.start = parse_assignments(start_, "--start");
+    const FitResult r = sem::fit(g, m, fit_opts_);
+    nlohmann::json j = {{"command", "sem fit"},
+                        {"graph", g.str()},
+                        {"acyclic", g.is_acyclic()},
+                        {"simple", g.is_simple()},
+                        {"n", r.n},
+                        {"variables", g.names},
+                        {"fmin", r.fmin},
+                        {"chisq", r.chisq},
+                        {"df", r.df},
+                        {"pvalue", number(r.pvalue)},
+                        {"rmsea", number(r.rmsea)},
+                        {"cfi", number(r.cfi)},
+                        {"tli", number(r.tli)},
+                        {"baseline_chisq", r.baseline_chisq},
+                        {"baseline_df", r.baseline_df},
+                        {"loglik", r.loglik},
+                        {"aic", r.aic},
+                        {"bic", r.bic},
+                        {"iterations", r.iterations},
+                        {"starts", r.starts},
+                        {"starts_converged", r.starts_converged},
+                        {"other_optima", r.other_optima},
+                        {"information_singular", r.information_singular},
+                        {"implied_covariance", r.sigma}};
+    nlohmann::json params = nlohmann::json::array();
+    for (size_t k = 0; k < r.names.size(); ++k) {
+      const double z = r.estimate[k] / r.se[k];
+      params.push_back({{"name", r.names[k]},
+                        {"estimate", r.estimate[k]},
+                        {"se", number(r.se[k])},
+                        {"z", number(z)},
+                        {"pvalue", number(std::erfc(std::abs(z) / std::sqrt(2.0)))}});
+    }
+    j["parameters"] = params;
+    if (!output_.empty()) write_file_atomic(output_, j.dump(2) + "\n");
+    if (ctx.json) {
+      std::cout << j.dump() << std::endl;
+      return 0;
+    }
+    std::cout << fmt::format("{} ({}, {}), n = {}, {} parameters\n", g.str(), g.is_acyclic() ? "acyclic" : "cyclic",
+                             g.is_simple() ? "simple" : "not simple", r.n, r.params);
+    std::cout << fmt::format("{:<14} {:>12} {:>10} {:>9} {:>9}\n", "parameter", "estimate", "std.err", "z", "P(>|z|)");
+    for (const auto& pj : params) {
+      auto cell = [](const nlohmann::json& v, const char* f) { return v.is_null() ? std::string("NA") : fmt::format(fmt::runtime(f), v.get<double>()); };
+      std::cout << fmt::format("{:<14} {:>12.6f} {:>10} {:>9} {:>9}\n", pj["name"].get<std::string>(),
+                               pj["estimate"].get<double>(), cell(pj["se"], "{:.6f}"), cell(pj["z"], "{:.3f}"),
+                               cell(pj["pvalue"], "{:.4f}"));
+    }
+    std::cout << fmt::format("chi-square {:.4f} on {} df (p = {}), RMSEA {}, CFI {}, TLI {}\n", r.chisq, r.df,
+                             std::isfinite(r.pvalue) ? fmt::format("{:.4g}", r.pvalue) : "NA",
+                             std::isfinite(r.rmsea) ? fmt::format("{:.4f}", r.rmsea) : "NA",
+                             fmt::format("{:.4f}", r.cfi), std::isfinite(r.tli) ? fmt::format("{:.4f}", r.tli) : "NA");
+    std::cout << fmt::format("log-likelihood {:.4f}, AIC {:.4f}, BIC {:.4f}; {} of {} starts converged", r.loglik, r.aic,
+                             r.bic, r.starts_converged, r.starts);
+    std::cout << "\n";
+    if (r.information_singular)
+      std::cout << "warning: the information matrix is singular at the estimate (the model is not locally identified "
+                   "there; see `factorkit sem identify`): no standard errors\n";
+    if (r.other_optima > 0)
+      std::cout << fmt::format("note: {} other start(s) reached the same fit at different parameters: the estimate is "
+                               "one of several equivalent solutions\n",
+                               r.other_optima);
+    return 0;
+  }
+
+  int simulate_data(const Context& ctx, const MixedGraph& g) {
+    if (n_obs_ < 1) throw InvalidInput("--n", std::to_string(n_obs_), "at least 1 observation", "BadOption");
+    const auto names = fit_parameter_names(g);
+    std::vector<double> theta(names.size(), 0.0);
+    for (int i = 0; i < g.size(); ++i) theta[g.directed.size() + static_cast<size_t>(i)] = 1.0;
+    for (const auto& [name, value] : parse_assignments(theta_, "--theta")) {
+      const auto it = std::find(names.begin(), names.end(), name);
+      if (it == names.end())
+        throw InvalidInput("--theta", name, fmt::format("a parameter of the model ({})", fmt::join(names, ", ")),
+                           "UnknownParameter");
+      theta[static_cast<size_t>(it - names.begin())] = value;
+    }
+    const auto x = simulate(g, theta, n_obs_, ctx.seed);
+    RawTensor t;
+    t.dtype = DType::F64;
+    t.shape = {n_obs_, g.size()};
+    t.data.resize(x.size() * sizeof(double));
+    std::memcpy(t.data.data(), x.data(), t.data.size());
+    write_csv(output_, t, g.names);
+    if (ctx.json) std::cout << nlohmann::json{{"command", "sem simulate"}, {"output", output_}, {"n", n_obs_}}.dump() << std::endl;
+    else if (!ctx.quiet) std::cout << fmt::format("wrote {} x {} to {}\n", n_obs_, g.size(), output_);
+    return 0;
+  }
+
   std::string graph_, graph_file_;
   std::vector<CLI::Option*> graph_opts_, file_opts_;
   bool latex_ = false, all_ = false;
   int points_ = 3;
   IdealOptions ideal_opts_;
-  CLI::App *cov_ = nullptr, *id_ = nullptr, *ideal_ = nullptr;
+  std::string data_, cov_file_, start_, theta_, output_;
+  int64_t n_obs_ = -1;
+  int starts_ = 1;
+  FitOptions fit_opts_;
+  CLI::App *cov_ = nullptr, *id_ = nullptr, *ideal_ = nullptr, *fit_ = nullptr, *sim_ = nullptr;
 };
 
 FACTORKIT_REGISTER_COMMAND(SemCommand);

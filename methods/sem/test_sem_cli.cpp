@@ -3,6 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
 #include "test_util.h"
 
 using namespace factorkit::testing;
@@ -53,4 +57,67 @@ TEST(SemCli, GraphFromAFileAndErrors) {
   CliRun deg = run("sem ideal --graph \"1->2\" --max-degree 0");
   EXPECT_EQ(deg.code, 2);
   EXPECT_NE(deg.err.find("--max-degree"), std::string::npos) << deg.err;
+}
+
+TEST(SemCli, SimulateThenFit) {
+  TempDir d;
+  const std::string graph = "\"y1 ~ x1 + y2; y2 ~ x2 + y1\"";  // non-recursive, instruments x1, x2
+  CliRun sim = run("--seed 5 sem simulate --graph " + graph +
+                       " --theta \"l(x1,y1)=0.7, l(x2,y2)=-0.6, l(y2,y1)=0.4, l(y1,y2)=0.3\" --n 5000 -o d.csv",
+                   d.path().string());
+  ASSERT_EQ(sim.code, 0) << sim.err;
+  CliRun fit = run("--json sem fit --graph " + graph + " --data d.csv -o fit.json", d.path().string());
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  auto j = nlohmann::json::parse(fit.out);
+  EXPECT_EQ(j["df"], 2);  // 10 covariances, 8 parameters
+  EXPECT_FALSE(j["acyclic"].get<bool>());
+  std::ifstream saved(d.file("fit.json"));
+  EXPECT_EQ(nlohmann::json::parse(saved), j);
+  double l21 = 0, se = 0;
+  for (const auto& p : j["parameters"])
+    if (p["name"] == "l(y2,y1)") l21 = p["estimate"], se = p["se"];
+  EXPECT_LT(std::abs(l21 - 0.4), 3 * se) << l21 << " +/- " << se;
+  // a covariance matrix instead of data (columns in any order)
+  write_bytes(d.file("cov.csv"), "x1,x2,y1,y2\n1,0.2,0.5,0.1\n0.2,1,0.1,-0.4\n0.5,0.1,1.5,0.3\n0.1,-0.4,0.3,1.2\n");
+  CliRun c = run("--json sem fit --graph " + graph + " --covariance cov.csv --n 300", d.path().string());
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(nlohmann::json::parse(c.out)["n"], 300);
+}
+
+TEST(SemCli, FitErrorsNameTheFileAndField) {
+  TempDir d;
+  write_bytes(d.file("na.csv"), "x,y\n1,2\nNA,3\n2,1\n4,4\n");
+  CliRun na = run("sem fit --graph \"x -> y\" --data na.csv", d.path().string());
+  EXPECT_EQ(na.code, 2);
+  EXPECT_NE(na.err.find("na.csv: line 3, column 1"), std::string::npos) << na.err;
+  write_bytes(d.file("miss.csv"), "x,w\n1,2\n2,3\n3,5\n");
+  CliRun miss = run("sem fit --graph \"x -> y\" --data miss.csv", d.path().string());
+  EXPECT_EQ(miss.code, 2);
+  EXPECT_NE(miss.err.find("a column named \"y\""), std::string::npos) << miss.err;
+  write_bytes(d.file("const.csv"), "x,y\n1,2\n2,2\n3,2\n5,2\n");
+  CliRun cst = run("sem fit --graph \"x -> y\" --data const.csv", d.path().string());
+  EXPECT_NE(cst.code, 0);
+  EXPECT_NE(cst.err.find("column \"y\" has no variance"), std::string::npos) << cst.err;
+  write_bytes(d.file("asym.csv"), "x,y\n1,0.5\n0.4,1\n");
+  CliRun asym = run("sem fit --graph \"x -> y\" --covariance asym.csv --n 50", d.path().string());
+  EXPECT_EQ(asym.code, 2);
+  EXPECT_NE(asym.err.find("symmetric"), std::string::npos) << asym.err;
+  CliRun both = run("sem fit --graph \"x -> y\" --data const.csv --covariance asym.csv --n 5", d.path().string());
+  EXPECT_EQ(both.code, 2);
+  write_bytes(d.file("ok.csv"), "x,y\n1,2\n2,1\n3,5\n5,2\n");
+  CliRun many = run("sem fit --graph \"x -> y -> x\" --data ok.csv", d.path().string());
+  EXPECT_EQ(many.code, 2);  // 4 parameters, 3 covariances
+  EXPECT_NE(many.err.find("not identified"), std::string::npos) << many.err;
+  write_bytes(d.file("ok4.csv"), "1,2,3,4\n1,2,0,1\n2,1,1,0\n3,5,-1,2\n5,2,2,2\n0,1,4,-2\n");
+  CliRun start = run("sem fit --graph \"1 -> 2 -> 1; 3 -> 1; 4 -> 2\" --data ok4.csv --start \"l12 = 2; l21 = 0.5\"",
+                     d.path().string());
+  EXPECT_EQ(start.code, 2);  // I - Lambda singular at the start
+  EXPECT_NE(start.err.find("--start"), std::string::npos) << start.err;
+  EXPECT_NE(start.err.find("I - Lambda invertible"), std::string::npos) << start.err;
+  CliRun bad = run("sem fit --graph \"x -> y\" --data ok.csv --start \"lxy: 1\"", d.path().string());
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("name=value"), std::string::npos) << bad.err;
+  CliRun theta = run("sem simulate --graph \"x -> y\" --theta \"lzz=1\" --n 10 -o s.csv", d.path().string());
+  EXPECT_EQ(theta.code, 2);
+  EXPECT_FALSE(std::filesystem::exists(d.file("s.csv")));
 }

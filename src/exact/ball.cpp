@@ -112,6 +112,11 @@ Ball tanh(const Ball& x, int64_t prec) { return unary(x, prec, arb_tanh); }
 Ball coth(const Ball& x, int64_t prec) { return unary(x, prec, arb_coth); }
 Ball atan(const Ball& x, int64_t prec) { return unary(x, prec, arb_atan); }
 Ball gamma(const Ball& x, int64_t prec) { return unary(x, prec, arb_gamma); }
+Ball gamma_q(const Ball& s, const Ball& z, int64_t prec) {
+  Ball r;
+  arb_hypgeom_gamma_upper(r.raw(), s.raw(), z.raw(), 1, prec);
+  return r;
+}
 Ball bessel_i(const Ball& nu, const Ball& z, int64_t prec) { return binary(nu, z, prec, arb_hypgeom_bessel_i); }
 Ball bessel_j(const Ball& nu, const Ball& z, int64_t prec) { return binary(nu, z, prec, arb_hypgeom_bessel_j); }
 

@@ -79,6 +79,12 @@ TEST(Ball, ConstantsToFiftyDigits) {
   EXPECT_EQ(digits(tan(Ball(1), prec)), "1.5574077246549022305069748074583601730872507723815");
   EXPECT_EQ(digits(bessel_i(Ball(0), Ball(2), prec)), "2.2795853023360672674372044408115333532858411027855");
   EXPECT_EQ(digits(bessel_i(Ball(1), Ball(2), prec)), "1.5906368546373290633822544249996662479544781594955");
+  // Q(5/2, 7/2) = P(chi2_5 > 7) and Q(1, 3) = exp(-3) (mpmath gammainc, regularized)
+  EXPECT_EQ(digits(gamma_q(Ball(Rational(Integer(5), Integer(2)), prec), Ball(Rational(Integer(7), Integer(2)), prec), prec)),
+            "0.22064030793671079079485175364205573334711183564025");
+  EXPECT_EQ(digits(gamma_q(Ball(1), Ball(3), prec)), "0.049787068367863942979342415650061776631699592188423");
+  EXPECT_EQ(Ball::from_double(0.1).mid_double(), 0.1);
+  EXPECT_TRUE(Ball::from_double(0.1).is_exact());
 }
 
 TEST(Ball, RoundingAndDecimalInput) {

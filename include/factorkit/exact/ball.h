@@ -36,6 +36,8 @@ class Ball {
   Ball(long x) noexcept { arb_init(v_); arb_set_si(v_, x); }                                  // NOLINT exact
   Ball(const Integer& x) noexcept { arb_init(v_); arb_set_fmpz(v_, x.raw()); }                // NOLINT exact
   Ball(const Rational& x, int64_t prec) noexcept { arb_init(v_); arb_set_fmpq(v_, x.raw(), prec); }
+  // The double exactly (NaN and infinities give a non-finite ball).
+  static Ball from_double(double x) noexcept { Ball b; arb_set_d(b.v_, x); return b; }
   Ball(const Ball& o) noexcept { arb_init(v_); arb_set(v_, o.v_); }
   Ball(Ball&& o) noexcept { arb_init(v_); arb_swap(v_, o.v_); }
   Ball& operator=(const Ball& o) noexcept { arb_set(v_, o.v_); return *this; }
@@ -97,6 +99,9 @@ Ball atan(const Ball& x, int64_t prec);
 Ball bessel_i(const Ball& nu, const Ball& z, int64_t prec);
 Ball bessel_j(const Ball& nu, const Ball& z, int64_t prec);
 Ball gamma(const Ball& x, int64_t prec);
+// The regularized upper incomplete gamma function Q(s, z) = Gamma(s, z) / Gamma(s)
+// (for z >= 0, s > 0: P(Gamma(s, 1) > z); P(chi2_k > x) = Q(k/2, x/2)).
+Ball gamma_q(const Ball& s, const Ball& z, int64_t prec);
 
 // Constants.
 Ball const_pi(int64_t prec);
