@@ -108,8 +108,7 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
     part.monomials = cols;
     part.dimension = static_cast<int64_t>(kernel.size());
     // sigma * I_{d-1}: its span inside the degree-d monomials
-    std::vector<uint64_t> span;
-    int64_t span_rows = 0;
+    exact::EchelonMod span(cols, f);
     for (const auto& g : lower)
       for (int e = 0; e < m; ++e) {
         std::vector<uint64_t> row(static_cast<size_t>(cols), 0);
@@ -119,11 +118,9 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
           x.insert(std::upper_bound(x.begin(), x.end(), e), e);
           row[static_cast<size_t>(column[x])] = g[c];
         }
-        span.insert(span.end(), row.begin(), row.end());
-        ++span_rows;
+        span.add(std::move(row));
       }
-    part.from_lower = span_rows ? exact::rank_mod(span, span_rows, cols, f) : 0;
-    int64_t rank = part.from_lower;
+    part.from_lower = span.rank();
 
     part.verified = true;
     for (const auto& vec : kernel) {
@@ -160,13 +157,7 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
       part.verified = part.verified && ok;
       if (!lifted) ++part.unlifted;
       // new generator: outside the span of sigma * I_{d-1} and of the earlier new ones
-      span.insert(span.end(), vec.begin(), vec.end());
-      ++span_rows;
-      const int64_t r2 = exact::rank_mod(span, span_rows, cols, f);
-      if (r2 > rank) {
-        rank = r2;
-        if (lifted) part.new_generators.push_back(poly);
-      }
+      if (span.add(vec) && lifted) part.new_generators.push_back(poly);
       if (lifted) part.basis.push_back(std::move(poly));  // never a half-lifted polynomial
     }
     lower = kernel;

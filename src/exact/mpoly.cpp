@@ -1,6 +1,9 @@
 #include "factorkit/exact/mpoly.h"
 
+#include <algorithm>
+
 #include <flint/nmod_mat.h>
+#include <flint/nmod_vec.h>
 #include <fmt/format.h>
 
 #include "factorkit/core/error.h"
@@ -234,6 +237,24 @@ std::vector<std::vector<uint64_t>> kernel_mod(std::span<const uint64_t> entries,
   nmod_mat_clear(basis);
   nmod_mat_clear(x);
   return out;
+}
+
+bool EchelonMod::add(std::vector<uint64_t> v) {
+  if (static_cast<int64_t>(v.size()) != cols_)
+    throw InvalidInput("vector mod p", fmt::format("{} entries", v.size()), fmt::format("{} entries", cols_), "BadShape");
+  for (auto& x : v) x %= f_.p();
+  // each row is zero at the pivots of the rows before it, so one pass suffices
+  for (size_t k = 0; k < rows_.size(); ++k) {
+    const uint64_t c = v[static_cast<size_t>(pivot_[k])];
+    if (c) _nmod_vec_scalar_addmul_nmod(v.data(), rows_[k].data(), cols_, f_.neg(c), f_.mod());
+  }
+  const auto it = std::find_if(v.begin(), v.end(), [](uint64_t x) { return x != 0; });
+  if (it == v.end()) return false;
+  const uint64_t inv = f_.inv(*it);
+  _nmod_vec_scalar_mul_nmod(v.data(), v.data(), cols_, inv, f_.mod());
+  pivot_.push_back(it - v.begin());
+  rows_.push_back(std::move(v));
+  return true;
 }
 
 std::optional<Rational> rational_reconstruct(uint64_t a, const PrimeField& f) {

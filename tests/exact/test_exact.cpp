@@ -188,5 +188,31 @@ TEST(ModMatrix, RankAndKernel) {
   PrimeField big((uint64_t{1} << 61) - 1);
   EXPECT_EQ(rational_reconstruct(big.mul(big.reduce(-22), big.inv(7)), big)->str(), "-22/7");
 }
+
+TEST(ModMatrix, EchelonAddsOnlyIndependentVectors) {
+  PrimeField f(7);
+  EchelonMod e(3, f);
+  EXPECT_TRUE(e.add({0, 2, 4}));
+  EXPECT_FALSE(e.add({0, 1, 2}));    // 4 * (0, 2, 4) mod 7
+  EXPECT_TRUE(e.add({1, 1, 1}));
+  EXPECT_FALSE(e.add({2, 4, 6}));    // 2 (1, 1, 1) + (0, 2, 4)
+  EXPECT_FALSE(e.add({0, 0, 0}));
+  EXPECT_EQ(e.rank(), 2);
+  EXPECT_TRUE(e.add({0, 0, 3}));
+  EXPECT_FALSE(e.add({5, 6, 1}));    // full rank now
+  EXPECT_EQ(e.rank(), 3);
+  EXPECT_THROW(e.add({1, 2}), InvalidInput);
+  // against rank_mod on a larger random matrix, row by row
+  PrimeField big((uint64_t{1} << 61) - 1);
+  std::vector<uint64_t> m;
+  EchelonMod g(6, big);
+  for (int r = 0; r < 9; ++r) {
+    std::vector<uint64_t> row(6);
+    for (int c = 0; c < 6; ++c) row[static_cast<size_t>(c)] = r < 4 ? (r * 7 + c * c * 3 + 1) % 11 : m[static_cast<size_t>(c)] + 2 * m[static_cast<size_t>(6 + c)];
+    m.insert(m.end(), row.begin(), row.end());
+    g.add(row);
+    EXPECT_EQ(g.rank(), rank_mod(m, r + 1, 6, big)) << r;
+  }
+}
 }  // namespace
 }  // namespace factorkit::exact

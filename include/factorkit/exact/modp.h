@@ -32,6 +32,8 @@ class PrimeField {
   // The representative in the symmetric range (-p/2, p/2]: the lift used to read
   // a small integer back from its residue.
   long lift(uint64_t a) const noexcept;
+  // FLINT's modulus, for the nmod_vec/nmod_mat routines.
+  const nmod_t& mod() const noexcept { return mod_; }
 
  private:
   nmod_t mod_;

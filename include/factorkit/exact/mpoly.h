@@ -92,6 +92,23 @@ int64_t rank_mod(std::span<const uint64_t> entries, int64_t rows, int64_t cols, 
 // the same vectors).
 std::vector<std::vector<uint64_t>> kernel_mod(std::span<const uint64_t> entries, int64_t rows, int64_t cols,
                                               const PrimeField& f);
+// Vectors over GF(p) added one at a time and kept in echelon form: add() says
+// whether a vector is independent of the ones added before, in O(rank cols).
+// (Deciding this for k vectors costs O(k rank cols), not k full rank
+// computations.)
+class EchelonMod {
+ public:
+  EchelonMod(int64_t cols, const PrimeField& f) : cols_(cols), f_(f) {}
+  // Reduces v (length cols) by the rows so far; keeps it when nonzero.
+  bool add(std::vector<uint64_t> v);
+  int64_t rank() const noexcept { return static_cast<int64_t>(rows_.size()); }
+
+ private:
+  int64_t cols_;
+  PrimeField f_;
+  std::vector<std::vector<uint64_t>> rows_;  // rows_[k][pivot_[k]] == 1
+  std::vector<int64_t> pivot_;
+};
 
 // The rational n/d with |n|, d <= sqrt(p/2) and n/d = a (mod p), when there is
 // one (FLINT's fmpq_reconstruct_fmpz).
