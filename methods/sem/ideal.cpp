@@ -3,6 +3,7 @@
 #include <flint/ulong_extras.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <random>
@@ -38,7 +39,8 @@ int64_t binomial(int64_t n, int64_t k) {
   return r > 1e15 ? INT64_MAX : static_cast<int64_t>(r + 0.5);
 }
 
-
+// Monomials of one degree are listed (and grouped) in memory: at most this many.
+constexpr int64_t kMaxListed = 2'000'000;
 
 }  // namespace
 
@@ -59,110 +61,183 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
   std::mt19937_64 rng(opts.seed ^ 0x1dea1ull);
   std::uniform_int_distribution<uint64_t> uni(1, f.p() - 1);
 
-  for (int d = 1; d <= opts.max_degree; ++d) {  // refuse before any work
-    const int64_t count = binomial(m + d - 1, d);
-    if (count > opts.max_monomials)
-      throw InvalidInput("--max-degree", std::to_string(opts.max_degree),
-                         fmt::format("a degree with at most {} monomials (degree {} in {} covariances has {})",
-                                     opts.max_monomials, d, m, count),
-                         "TooManyMonomials");
-  }
-  std::vector<std::vector<uint64_t>> lower;  // I_{d-1} basis mod p, over the degree d-1 monomials
-  std::vector<Exps> lower_monos;
-  for (int d = 1; d <= opts.max_degree; ++d) {
+  // The multidegree of a monomial: how often each vertex occurs in its
+  // sigma_ij (sigma_ij has e_i + e_j). Rescaling the variables, X -> T X,
+  // maps the model to itself (Lambda -> T^-1 Lambda T, Omega -> T Omega T)
+  // and Sigma to T Sigma T, so the ideal is spanned by polynomials of one
+  // multidegree each: every degree splits into independent small blocks.
+  auto multidegree = [&](const Exps& mono) {
+    Exps a(static_cast<size_t>(n), 0);
+    for (int e : mono) {
+      ++a[static_cast<size_t>(entries[static_cast<size_t>(e)].first)];
+      ++a[static_cast<size_t>(entries[static_cast<size_t>(e)].second)];
+    }
+    return a;
+  };
+  struct Degree {
+    std::vector<std::vector<Exps>> blocks;  // monomials of each multidegree, blocks in multidegree order
+    std::map<Exps, std::pair<int64_t, int64_t>> where;  // monomial -> (block, column in the block)
+    int64_t monomials = 0, largest = 0;
+  };
+  auto split = [&](int d) {
     std::vector<Exps> monos;
     Exps cur;
     monomials(m, d, 0, cur, monos);
-    std::map<Exps, int64_t> column;
-    for (size_t c = 0; c < monos.size(); ++c) column[monos[c]] = static_cast<int64_t>(c);
-    const int64_t cols = static_cast<int64_t>(monos.size()), rows = cols + 16;
+    std::map<Exps, std::vector<Exps>> by;
+    for (auto& mono : monos) by[multidegree(mono)].push_back(std::move(mono));
+    Degree g;
+    g.monomials = static_cast<int64_t>(monos.size());
+    for (auto& [key, block] : by) {
+      for (size_t c = 0; c < block.size(); ++c)
+        g.where[block[c]] = {static_cast<int64_t>(g.blocks.size()), static_cast<int64_t>(c)};
+      g.largest = std::max(g.largest, static_cast<int64_t>(block.size()));
+      g.blocks.push_back(std::move(block));
+    }
+    return g;
+  };
+  // Refuse before any work: too many monomials to list, or a block too large
+  // for dense linear algebra.
+  for (int d = 1; d <= opts.max_degree; ++d) {
+    const int64_t count = binomial(m + d - 1, d);
+    if (count > kMaxListed)
+      throw InvalidInput("--max-degree", std::to_string(opts.max_degree),
+                         fmt::format("a degree with at most {} monomials (degree {} in {} covariances has {})",
+                                     kMaxListed, d, m, count),
+                         "TooManyMonomials");
+  }
+  std::vector<Degree> degrees;
+  for (int d = 1; d <= opts.max_degree; ++d) {
+    degrees.push_back(split(d));
+    if (degrees.back().largest > opts.max_monomials)
+      throw InvalidInput("--max-degree", std::to_string(opts.max_degree),
+                         fmt::format("at most {} monomials of one multidegree (degree {} in {} covariances has {})",
+                                     opts.max_monomials, d, m, degrees.back().largest),
+                         "TooManyMonomials");
+  }
 
-    // random parameter points, drawn here so the result does not depend on threads
-    std::vector<std::vector<uint64_t>> points(static_cast<size_t>(rows), std::vector<uint64_t>(static_cast<size_t>(p.params())));
+  struct Found {
+    std::vector<uint64_t> vec;  // mod p, over the block's monomials
+    std::optional<QPoly> poly;  // lifted to Q (empty: coefficients too large for one prime)
+    bool verified = false;      // poly(N) == 0 exactly
+  };
+  const Degree* lower = nullptr;
+  std::vector<std::vector<Found>> lower_found;
+  for (int d = 1; d <= opts.max_degree; ++d) {
+    const Degree& g = degrees[static_cast<size_t>(d - 1)];
+    // random parameter points (drawn here, so the result does not depend on
+    // the threads) and the N_ij there: each block uses its first size + 16
+    const int64_t rows = g.largest + 16;
+    std::vector<uint64_t> point(static_cast<size_t>(p.params())), nv(static_cast<size_t>(rows * m));
+    std::vector<std::vector<uint64_t>> points(static_cast<size_t>(rows), point);
     for (auto& pt : points)
       for (auto& x : pt) x = uni(rng);
-    std::vector<uint64_t> M(static_cast<size_t>(rows * cols));
+    const int threads = exact::resolve_threads(opts.threads);
+    exact::parallel_for(rows, threads, [&](int64_t r) {
+      for (int e = 0; e < m; ++e)
+        nv[static_cast<size_t>(r * m + e)] =
+            p.numer_at(entries[static_cast<size_t>(e)].first, entries[static_cast<size_t>(e)].second)
+                .evaluate_mod(points[static_cast<size_t>(r)], f);
+    });
+
+    // Each block: kernel mod p, lift, exact check.
+    const int64_t nblocks = static_cast<int64_t>(g.blocks.size());
+    std::vector<std::vector<Found>> found(static_cast<size_t>(nblocks));
     std::optional<Progress> bar;
-    if (opts.progress) bar.emplace(fmt::format("sem ideal, degree {}", d), rows);
+    if (opts.progress) bar.emplace(fmt::format("sem ideal, degree {}", d), nblocks);
     exact::parallel_for(
-        rows, exact::resolve_threads(opts.threads),
-        [&](int64_t r) {
-          std::vector<uint64_t> nv(static_cast<size_t>(m));
-          for (int e = 0; e < m; ++e)
-            nv[static_cast<size_t>(e)] = p.numer_at(entries[static_cast<size_t>(e)].first, entries[static_cast<size_t>(e)].second)
-                                              .evaluate_mod(points[static_cast<size_t>(r)], f);
-          for (int64_t c = 0; c < cols; ++c) {
-            uint64_t v = 1;
-            for (int e : monos[static_cast<size_t>(c)]) v = f.mul(v, nv[static_cast<size_t>(e)]);
-            M[static_cast<size_t>(r * cols + c)] = v;
+        nblocks, threads,
+        [&](int64_t b) {
+          const auto& monos = g.blocks[static_cast<size_t>(b)];
+          const int64_t cols = static_cast<int64_t>(monos.size()), brows = cols + 16;
+          std::vector<uint64_t> M(static_cast<size_t>(brows * cols));
+          for (int64_t r = 0; r < brows; ++r)
+            for (int64_t c = 0; c < cols; ++c) {
+              uint64_t v = 1;
+              for (int e : monos[static_cast<size_t>(c)]) v = f.mul(v, nv[static_cast<size_t>(r * m + e)]);
+              M[static_cast<size_t>(r * cols + c)] = v;
+            }
+          for (auto& vec : exact::kernel_mod(M, brows, cols, f)) {
+            Found x;
+            QPoly poly(ideal.ring);
+            bool lifted = true;
+            for (int64_t c = 0; c < cols && lifted; ++c) {
+              if (vec[static_cast<size_t>(c)] == 0) continue;
+              const auto q = exact::rational_reconstruct(vec[static_cast<size_t>(c)], f);
+              if (!q) {
+                lifted = false;
+                break;
+              }
+              QPoly mono(ideal.ring, *q);
+              for (int e : monos[static_cast<size_t>(c)]) mono *= QPoly::var(ideal.ring, e);
+              poly += mono;
+            }
+            if (lifted) {
+              // a readable sign: the leading term (in the ring's order) positive
+              if (!poly.is_zero() && poly.terms().front().coeff.sign() < 0) poly = -poly;
+              QPoly value(p.ring);
+              for (const auto& term : poly.terms()) {
+                QPoly t(p.ring, term.coeff);
+                for (int e = 0; e < m; ++e)
+                  if (term.exps[static_cast<size_t>(e)])
+                    t *= p.numer_at(entries[static_cast<size_t>(e)].first, entries[static_cast<size_t>(e)].second)
+                             .pow(term.exps[static_cast<size_t>(e)]);
+                value += t;
+              }
+              x.verified = value.is_zero();
+              x.poly = std::move(poly);
+            }
+            x.vec = std::move(vec);
+            found[static_cast<size_t>(b)].push_back(std::move(x));
           }
         },
         [&](int64_t done) {
           if (bar) bar->set(done);
         });
     if (bar) bar->finish();
-    const auto kernel = exact::kernel_mod(M, rows, cols, f);
 
+    // sigma * I_{d-1} inside each block, then the new generators beyond it.
+    std::vector<exact::EchelonMod> span;
+    for (const auto& block : g.blocks) span.emplace_back(static_cast<int64_t>(block.size()), f);
+    if (lower)
+      for (size_t lb = 0; lb < lower_found.size(); ++lb)
+        for (const Found& x : lower_found[lb])
+          for (int e = 0; e < m; ++e) {
+            int64_t target = -1;
+            std::vector<uint64_t> row;
+            for (size_t c = 0; c < x.vec.size(); ++c) {
+              if (x.vec[c] == 0) continue;
+              Exps mono = lower->blocks[lb][c];
+              mono.insert(std::upper_bound(mono.begin(), mono.end(), e), e);
+              const auto [blk, col] = g.where.at(mono);
+              if (target < 0) {
+                target = blk;
+                row.assign(g.blocks[static_cast<size_t>(blk)].size(), 0);
+              }
+              row[static_cast<size_t>(col)] = x.vec[c];
+            }
+            if (target >= 0) span[static_cast<size_t>(target)].add(std::move(row));
+          }
     IdealPart part;
     part.degree = d;
-    part.monomials = cols;
-    part.dimension = static_cast<int64_t>(kernel.size());
-    // sigma * I_{d-1}: its span inside the degree-d monomials
-    exact::EchelonMod span(cols, f);
-    for (const auto& g : lower)
-      for (int e = 0; e < m; ++e) {
-        std::vector<uint64_t> row(static_cast<size_t>(cols), 0);
-        for (size_t c = 0; c < lower_monos.size(); ++c) {
-          if (g[c] == 0) continue;
-          Exps x = lower_monos[c];
-          x.insert(std::upper_bound(x.begin(), x.end(), e), e);
-          row[static_cast<size_t>(column[x])] = g[c];
-        }
-        span.add(std::move(row));
-      }
-    part.from_lower = span.rank();
-
+    part.monomials = g.monomials;
     part.verified = true;
-    for (const auto& vec : kernel) {
-      // lift to Q
-      QPoly poly(ideal.ring);
-      bool lifted = true;
-      for (int64_t c = 0; c < cols && lifted; ++c) {
-        if (vec[static_cast<size_t>(c)] == 0) continue;
-        const auto q = exact::rational_reconstruct(vec[static_cast<size_t>(c)], f);
-        if (!q) {
-          lifted = false;
-          break;
+    for (int64_t b = 0; b < nblocks; ++b) {
+      part.from_lower += span[static_cast<size_t>(b)].rank();
+      for (Found& x : found[static_cast<size_t>(b)]) {
+        ++part.dimension;
+        const bool fresh = span[static_cast<size_t>(b)].add(x.vec);
+        part.verified = part.verified && x.verified;
+        if (!x.poly) {
+          ++part.unlifted;
+          continue;  // never a half-lifted polynomial
         }
-        QPoly mono(ideal.ring, *q);
-        for (int e : monos[static_cast<size_t>(c)]) mono *= QPoly::var(ideal.ring, e);
-        poly += mono;
+        if (fresh) part.new_generators.push_back(*x.poly);
+        part.basis.push_back(*x.poly);
       }
-      // a readable sign: the leading term (in the ring's order) positive
-      if (lifted && !poly.is_zero() && poly.terms().front().coeff.sign() < 0) poly = -poly;
-      // verify: f(N) == 0 exactly
-      bool ok = lifted;
-      if (ok) {
-        QPoly value(p.ring);
-        for (const auto& term : poly.terms()) {
-          QPoly t(p.ring, term.coeff);
-          for (int e = 0; e < m; ++e)
-            if (term.exps[static_cast<size_t>(e)])
-              t *= p.numer_at(entries[static_cast<size_t>(e)].first, entries[static_cast<size_t>(e)].second)
-                       .pow(term.exps[static_cast<size_t>(e)]);
-          value += t;
-        }
-        ok = value.is_zero();
-      }
-      part.verified = part.verified && ok;
-      if (!lifted) ++part.unlifted;
-      // new generator: outside the span of sigma * I_{d-1} and of the earlier new ones
-      if (span.add(vec) && lifted) part.new_generators.push_back(poly);
-      if (lifted) part.basis.push_back(std::move(poly));  // never a half-lifted polynomial
     }
-    lower = kernel;
-    lower_monos = monos;
     ideal.parts.push_back(std::move(part));
+    lower = &g;
+    lower_found = std::move(found);
   }
   return ideal;
 }

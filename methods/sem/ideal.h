@@ -2,10 +2,13 @@
 // degree by degree.
 //
 // The ideal is homogeneous and Sigma = N / det^2, so f(Sigma) = 0 exactly when
-// f(N) = 0. For degree d: evaluate every degree-d monomial in the N_ij at
-// (#monomials + 16) random parameter points modulo a 62-bit prime, take the
-// kernel (reduced row echelon form), lift each coefficient to Q by rational
-// reconstruction, and verify each polynomial exactly by substituting the N_ij.
+// f(N) = 0. It is also homogeneous for the multidegree deg(sigma_ij) = e_i + e_j
+// (rescaling the variables maps the model to itself), so each degree splits
+// into blocks of one multidegree, solved independently (and in parallel): for
+// a block of k monomials, evaluate them in the N_ij at k + 16 random parameter
+// points modulo a 62-bit prime, take the kernel (reduced row echelon form),
+// lift each coefficient to Q by rational reconstruction, and verify each
+// polynomial exactly by substituting the N_ij.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +23,10 @@ struct IdealOptions {
   int threads = 0;       // 0: all cores
   uint64_t seed = 0;
   bool progress = true;
-  int64_t max_monomials = 5000;  // a degree with more monomials is refused (dense linear algebra mod p)
+  // The largest block (monomials of one multidegree) allowed: dense linear
+  // algebra mod p, O(k^3). A degree with more than 2 10^6 monomials in all is
+  // refused too.
+  int64_t max_monomials = 5000;
 };
 
 struct IdealPart {
@@ -28,7 +34,7 @@ struct IdealPart {
   int64_t monomials = 0;   // dimension of all degree-d polynomials in the sigma_ij
   int64_t dimension = 0;   // dimension of the vanishing ones, I_d
   int64_t from_lower = 0;  // dimension of sigma * I_{d-1} inside I_d
-  std::vector<exact::QPoly> basis;           // of I_d, in reduced row echelon form
+  std::vector<exact::QPoly> basis;           // of I_d: per multidegree, in reduced row echelon form
   std::vector<exact::QPoly> new_generators;  // basis elements outside sigma * I_{d-1}
   bool verified = false;   // every basis polynomial was lifted to Q and vanishes exactly
   int64_t unlifted = 0;    // kernel vectors whose coefficients are too large to lift from one prime (left out)
@@ -40,7 +46,7 @@ struct Ideal {
 };
 
 // Throws InvalidInput for max_degree outside [1, 8] or too many monomials in
-// any degree up to max_degree (checked before any work).
+// any degree up to max_degree (checked before the search).
 Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts);
 
 }  // namespace factorkit::sem
