@@ -546,16 +546,21 @@ FitResult fit(const MixedGraph& g, const Moments& mo, const FitOptions& opt) {
   r.iterations = best->iterations;
   r.starts = opt.extra_starts + 1;
   r.starts_converged = converged;
+  // other points with the best F: each distinct one counted once
+  auto apart = [](const std::vector<double>& a, const std::vector<double>& b) {
+    for (size_t k = 0; k < a.size(); ++k)
+      if (std::abs(a[k] - b[k]) > 1e-4 * (1 + std::abs(b[k]))) return true;
+    return false;
+  };
+  std::vector<const std::vector<double>*> optima{&best->theta};
   for (const Run& o : runs) {
-    if (!o.converged || &o == best || std::abs(o.obj.f - best->obj.f) > 1e-9 * (1 + std::abs(best->obj.f))) continue;
-    bool differs = false;
-    for (size_t k = 0; k < o.theta.size(); ++k)
-      differs |= std::abs(o.theta[k] - best->theta[k]) > 1e-4 * (1 + std::abs(best->theta[k]));
-    // count distinct points only once
-    if (differs) ++r.other_optima;
+    if (!o.converged || std::abs(o.obj.f - best->obj.f) > 1e-9 * (1 + std::abs(best->obj.f))) continue;
+    if (std::all_of(optima.begin(), optima.end(), [&](const auto* t) { return apart(o.theta, *t); }))
+      optima.push_back(&o.theta);
   }
+  r.other_optima = static_cast<int>(optima.size()) - 1;
   const double n = static_cast<double>(mo.n);
-  r.fmin = best->obj.f;
+  r.fmin = std::max(best->obj.f, 0.0);  // F_ML >= 0; a perfect fit may round to -1e-16
   r.chisq = n * r.fmin;
   r.df = entries - q;
   r.pvalue = r.df > 0 ? chi_square_survival(r.chisq, static_cast<double>(r.df)) : kNaN;
@@ -604,8 +609,10 @@ FitResult fit(const MixedGraph& g, const Moments& mo, const FitOptions& opt) {
 
 std::vector<double> simulate(const MixedGraph& g, const std::vector<double>& theta, int64_t n, uint64_t seed) {
   check_theta(g, theta);
-  if (n < 1 || n > int64_t{1} << 31) throw InvalidInput("--n", std::to_string(n), "between 1 and 2^31", "BadOption");
   const int p = g.size();
+  if (n < 1 || n > int64_t{100'000'000} / std::max(p, 1))
+    throw InvalidInput("--n", std::to_string(n), fmt::format("between 1 and 10^8 / p = {} draws", int64_t{100'000'000} / std::max(p, 1)),
+                       "BadOption");
   const Matrices m = matrices(g, parameters(g), theta);
   Mat lo = m.omega;
   if (cholesky(lo, p) >= 0) throw InvalidInput("theta", "omega", "Omega positive definite", "BadParameters");

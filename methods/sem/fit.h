@@ -104,9 +104,10 @@ struct FitResult {
   double aic = 0, bic = 0;
   int iterations = 0;           // Newton iterations of the best start
   int starts = 0, starts_converged = 0;
-  // Converged starts that reached the best F_ML (within 1e-9 relative) at a
-  // different point (beyond 1e-4 relative in some parameter): the data do not
-  // single out the estimate (several parameter points give the same Sigma).
+  // Distinct points other than the estimate where converged starts reached the
+  // best F_ML (within 1e-9 relative; points apart by more than 1e-4 relative in
+  // some parameter): the data do not single out the estimate (several
+  // parameter points give the same Sigma).
   int other_optima = 0;
   std::vector<double> sigma;    // implied covariance at the estimate
 };
@@ -119,7 +120,8 @@ FitResult fit(const MixedGraph& g, const Moments& m, const FitOptions& opt = {})
 
 // n draws from the model at theta (n x p row-major), eps ~ N(0, Omega) by
 // Box–Muller on mt19937_64 (the same numbers on every platform). Throws as
-// implied_covariance, and InvalidInput when Omega is not positive definite.
+// implied_covariance, and InvalidInput when Omega is not positive definite or
+// n p exceeds 10^8 values.
 std::vector<double> simulate(const MixedGraph& g, const std::vector<double>& theta, int64_t n, uint64_t seed);
 
 // P(chi2_df > x), by Arb's regularized upper incomplete gamma Q(df/2, x/2).

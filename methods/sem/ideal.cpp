@@ -220,6 +220,8 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
     IdealPart part;
     part.degree = d;
     part.monomials = g.monomials;
+    part.blocks = nblocks;
+    part.largest_block = g.largest;
     part.verified = true;
     for (int64_t b = 0; b < nblocks; ++b) {
       part.from_lower += span[static_cast<size_t>(b)].rank();

@@ -33,6 +33,8 @@ struct IdealPart {
   int degree = 0;
   int64_t monomials = 0;   // dimension of all degree-d polynomials in the sigma_ij
   int64_t dimension = 0;   // dimension of the vanishing ones, I_d
+  int64_t blocks = 0;      // multidegrees among the degree-d monomials
+  int64_t largest_block = 0;  // monomials of the most common multidegree
   int64_t from_lower = 0;  // dimension of sigma * I_{d-1} inside I_d
   std::vector<exact::QPoly> basis;           // of I_d: per multidegree, in reduced row echelon form
   std::vector<exact::QPoly> new_generators;  // basis elements outside sigma * I_{d-1}

@@ -234,6 +234,8 @@ class SemCommand final : public Command {
       for (const auto& q : part.new_generators) gens.push_back(q.str());
       parts.push_back({{"degree", part.degree},
                        {"monomials", part.monomials},
+                       {"blocks", part.blocks},
+                       {"largest_block", part.largest_block},
                        {"dimension", part.dimension},
                        {"from_lower_degrees", part.from_lower},
                        {"verified", part.verified},

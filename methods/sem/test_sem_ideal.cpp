@@ -54,6 +54,8 @@ TEST(SemIdeal, FourNodeCycleHasTwoCubicsAndNothingBelow) {
   EXPECT_EQ(I.parts[0].dimension, 0);
   EXPECT_EQ(I.parts[1].dimension, 0);
   EXPECT_EQ(I.parts[2].monomials, 220);
+  EXPECT_EQ(I.parts[2].blocks, 84);  // multidegrees of degree 3 on 4 vertices
+  EXPECT_EQ(I.parts[2].largest_block, 6);
   EXPECT_EQ(I.parts[2].dimension, 2);
   EXPECT_TRUE(I.parts[2].verified);
   EXPECT_EQ(I.parts[2].new_generators.size(), 2u);
@@ -72,6 +74,28 @@ TEST(SemIdeal, FourNodeCycleHasTwoCubicsAndNothingBelow) {
   }
   EXPECT_TRUE(in_span(I.parts[2].basis, f1)) << I.parts[2].basis[0].str() << " | " << I.parts[2].basis[1].str();
   EXPECT_TRUE(in_span(I.parts[2].basis, f2));
+}
+
+// An acyclic mixed graph, where Macaulay2's GraphicalModels (gaussianVanishingIdeal)
+// applies: its ideal has 6 quadrics, and its degree-3 part has dimension 84
+// (bench/sem/run.py checks the spans agree). Here the degree-3 part is all
+// sigma * I_2 plus new cubics, and every polynomial is verified exactly.
+TEST(SemIdeal, AcyclicMixedGraphAgreesWithGraphicalModels) {
+  IdealOptions o;
+  o.max_degree = 3;
+  o.progress = false;
+  o.seed = factorkit::testing::test_seed();
+  const Ideal I = vanishing_ideal(parametrize(parse_graph("1->2; 1->3; 2->4; 3->4; 4->5; 2<->3")), o);
+  EXPECT_EQ(I.parts[0].dimension, 0);
+  EXPECT_EQ(I.parts[1].dimension, 6);
+  EXPECT_EQ(I.parts[1].new_generators.size(), 6u);
+  EXPECT_EQ(I.parts[2].dimension, 84);
+  EXPECT_EQ(I.parts[2].from_lower + static_cast<int64_t>(I.parts[2].new_generators.size()), 84);
+  EXPECT_EQ(I.parts[2].new_generators.size(), 2u);  // the two cubics M2 lists
+  for (const auto& part : I.parts) EXPECT_TRUE(part.verified);
+  // s15 s44 - s14 s45: 1 and 5 are separated by 4 (1 _||_ 5 | 4)
+  const QPoly ci = s(I, "s15") * s(I, "s44") - s(I, "s14") * s(I, "s45");
+  EXPECT_TRUE(in_span(I.parts[1].basis, ci));
 }
 
 TEST(SemIdeal, ThreeCycleIsFullDimensional) {
