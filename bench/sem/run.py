@@ -175,6 +175,8 @@ def main():
         row = {"graph": label, "text": graph}
         ours1 = run_ours(args.bench, graph, 1, 5)
         ours2 = run_ours(args.bench, graph, 2, 5)
+        if ours1["degrees"] != ours2["degrees"]:
+            sys.exit(f"run.py: bench_sem gives different polynomials with 1 and 2 threads on {graph}")
         row["dimensions"] = [p["dimension"] for p in ours1["degrees"]]
         row["verified"] = all(p["verified"] for p in ours1["degrees"])
         row["ours"] = {"1": ours1["seconds"], "2": ours2["seconds"]}

@@ -205,7 +205,12 @@ std::vector<double> implied_covariance(const MixedGraph& g, const std::vector<do
   if (!ainv)
     throw NumericalFailure("sem", "I - Lambda is singular at these parameters (a cycle's weights multiply to 1)",
                            "SingularModel");
-  return matmul(transpose(ainv->inv, p), matmul(m.omega, ainv->inv, p), p);
+  Mat sigma = matmul(transpose(ainv->inv, p), matmul(m.omega, ainv->inv, p), p);
+  for (int i = 0; i < p; ++i)  // symmetric exactly, not only up to rounding
+    for (int j = i + 1; j < p; ++j)
+      sigma[static_cast<size_t>(i) * p + j] = sigma[static_cast<size_t>(j) * p + i] =
+          0.5 * (sigma[static_cast<size_t>(i) * p + j] + sigma[static_cast<size_t>(j) * p + i]);
+  return sigma;
 }
 
 std::optional<Objective> ml_objective(const MixedGraph& g, const Moments& mo, const std::vector<double>& theta,
@@ -378,9 +383,10 @@ Moments moments_from_data(const MixedGraph& g, const std::vector<std::string>& c
 Moments moments_from_covariance(const MixedGraph& g, const std::vector<std::string>& columns,
                                 const std::vector<double>& values, int64_t rows, int64_t n, const std::string& where) {
   const int p = g.size();
-  if (static_cast<int64_t>(columns.size()) != p || rows != p)
-    throw InvalidInput(where, "shape", fmt::format("a {} x {} covariance matrix over the graph's vertices, got {} x {}", p, p,
-                                                   rows, columns.size()),
+  const int64_t width = static_cast<int64_t>(columns.size());
+  if (rows != width || values.size() != static_cast<size_t>(rows * width))
+    throw InvalidInput(where, "shape", fmt::format("a square covariance matrix (as many rows as named columns), got {} x {}",
+                                                   rows, width),
                        "BadShape");
   const auto col = vertex_columns(g, columns, where);
   if (n < p + 1) throw InvalidInput("--n", std::to_string(n), fmt::format("at least p + 1 = {} observations", p + 1), "TooFewRows");
@@ -388,8 +394,8 @@ Moments moments_from_covariance(const MixedGraph& g, const std::vector<std::stri
   for (int i = 0; i < p; ++i)
     for (int j = 0; j < p; ++j) {
       // row k of the file holds the column k variable
-      const double v = values[static_cast<size_t>(col[static_cast<size_t>(i)]) * p + col[static_cast<size_t>(j)]];
-      const double w = values[static_cast<size_t>(col[static_cast<size_t>(j)]) * p + col[static_cast<size_t>(i)]];
+      const double v = values[static_cast<size_t>(col[static_cast<size_t>(i)] * width + col[static_cast<size_t>(j)])];
+      const double w = values[static_cast<size_t>(col[static_cast<size_t>(j)] * width + col[static_cast<size_t>(i)])];
       if (!std::isfinite(v)) throw InvalidInput(where, fmt::format("row {}", col[static_cast<size_t>(i)] + 2), "finite entries", "NonFinite");
       if (std::abs(v - w) > 1e-8 * std::max({std::abs(v), std::abs(w), 1e-300}))
         throw InvalidInput(where, fmt::format("row {}, column {}", col[static_cast<size_t>(i)] + 2, col[static_cast<size_t>(j)] + 1),
@@ -409,59 +415,63 @@ struct Run {
   double decrement = 0;
 };
 
+// The Newton decrement g^T (H + eps I)^{-1} g / 2 with a tiny ridge,
+// eps = 1e-10 max |H_aa|, so that a singular positive semidefinite H (a flat
+// valley of equal fits, in a model that is not locally identified) still gives
+// an answer; +infinity when H + eps I is not positive definite.
+double newton_decrement(const Objective& o, size_t q) {
+  Mat h = o.hessian;
+  double hmax = 0;
+  for (size_t a = 0; a < q; ++a) hmax = std::max(hmax, std::abs(h[a * q + a]));
+  for (size_t a = 0; a < q; ++a) h[a * q + a] += 1e-10 * hmax;
+  if (cholesky(h, static_cast<int>(q), 1e-14) >= 0) return std::numeric_limits<double>::infinity();
+  std::vector<double> step = o.gradient;
+  cholesky_solve(h, static_cast<int>(q), step, 1);
+  return 0.5 * dot(step.data(), o.gradient.data(), static_cast<int>(q));
+}
+
 // Newton with Levenberg–Marquardt damping from a feasible theta.
 Run newton(const MixedGraph& g, const Moments& mo, std::vector<double> theta, const FitOptions& opt) {
   const size_t q = theta.size();
   Run run;
   auto cur = ml_objective(g, mo, theta, true);
   double mu = 0;
-  for (int it = 0; it < opt.max_iterations; ++it) {
+  for (int it = 0;; ++it) {
     run.iterations = it;
-    // Damped Newton step: (H + mu I) delta = -g, mu raised until H + mu I is
-    // positive definite and the step lowers F.
+    run.decrement = newton_decrement(*cur, q);
+    if (run.decrement < opt.tolerance) {
+      run.converged = true;
+      break;
+    }
+    if (it == opt.max_iterations) break;
+    // Damped step: (H + mu max|H_aa| I) delta = -g, mu raised until the
+    // matrix is positive definite and the step lowers F.
     bool moved = false;
-    for (int attempt = 0; attempt < 60; ++attempt) {
+    for (int attempt = 0; attempt < 60 && !moved; ++attempt) {
       Mat h = cur->hessian;
       double hmax = 0;
       for (size_t a = 0; a < q; ++a) hmax = std::max(hmax, std::abs(h[a * q + a]));
       for (size_t a = 0; a < q; ++a) h[a * q + a] += mu * std::max(hmax, 1e-300);
-      if (cholesky(h, static_cast<int>(q), 1e-14) >= 0) {
-        mu = std::max(mu * 10, 1e-8);
-        continue;
-      }
-      std::vector<double> step = cur->gradient;
-      cholesky_solve(h, static_cast<int>(q), step, 1);
-      run.decrement = 0.5 * dot(step.data(), cur->gradient.data(), static_cast<int>(q));
-      if (mu == 0 && run.decrement < opt.tolerance) {
-        run.converged = true;
-        run.theta = theta;
-        run.obj = *cur;
-        return run;
-      }
-      std::vector<double> next(q);
-      for (size_t a = 0; a < q; ++a) next[a] = theta[a] - step[a];
-      auto obj = ml_objective(g, mo, next, true);
-      if (obj && obj->f <= cur->f) {
-        theta = std::move(next);
-        cur = std::move(obj);
-        mu = mu < 1e-10 ? 0 : mu / 10;
-        moved = true;
-        break;
+      if (cholesky(h, static_cast<int>(q), 1e-14) < 0) {
+        std::vector<double> step = cur->gradient;
+        cholesky_solve(h, static_cast<int>(q), step, 1);
+        std::vector<double> next(q);
+        for (size_t a = 0; a < q; ++a) next[a] = theta[a] - step[a];
+        auto obj = ml_objective(g, mo, next, true);
+        if (obj && obj->f <= cur->f) {
+          theta = std::move(next);
+          cur = std::move(obj);
+          mu = mu < 1e-10 ? 0 : mu / 10;
+          moved = true;
+          continue;
+        }
       }
       mu = std::max(mu * 10, 1e-8);
     }
     if (!moved) break;  // no damping lowers F: as far as double precision goes
   }
-  // Out of iterations or stuck: converged only if the undamped decrement is tiny.
-  run.theta = theta;
-  run.obj = *cur;
-  Mat h = cur->hessian;
-  if (cholesky(h, static_cast<int>(q), 1e-14) < 0) {
-    std::vector<double> step = cur->gradient;
-    cholesky_solve(h, static_cast<int>(q), step, 1);
-    run.decrement = 0.5 * dot(step.data(), cur->gradient.data(), static_cast<int>(q));
-    run.converged = run.decrement < std::max(opt.tolerance, 1e-10);
-  }
+  run.theta = std::move(theta);
+  run.obj = std::move(*cur);
   return run;
 }
 
@@ -471,6 +481,14 @@ FitResult fit(const MixedGraph& g, const Moments& mo, const FitOptions& opt) {
   const int p = g.size();
   if (mo.p != p || mo.cov.size() != static_cast<size_t>(p) * p)
     throw InvalidInput("moments", fmt::format("{} variables", mo.p), fmt::format("the graph's {}", p), "BadShape");
+  if (mo.n < 1) throw InvalidInput("moments", fmt::format("n = {}", mo.n), "at least one observation", "BadShape");
+  for (int i = 0; i < p; ++i)
+    for (int j = 0; j < p; ++j) {
+      const double a = mo.cov[static_cast<size_t>(i) * p + j], b = mo.cov[static_cast<size_t>(j) * p + i];
+      if (!std::isfinite(a) || std::abs(a - b) > 1e-8 * std::max(std::abs(a), std::abs(b)))
+        throw InvalidInput("moments", fmt::format("entry ({}, {})", i + 1, j + 1), "a finite symmetric covariance", "BadShape");
+    }
+  finish_moments(mo, g, "the sample covariance");  // positive definite, or an error naming the column
   const auto ps = parameters(g);
   const auto names = fit_parameter_names(g);
   const int64_t q = static_cast<int64_t>(ps.size());
@@ -531,8 +549,9 @@ FitResult fit(const MixedGraph& g, const Moments& mo, const FitOptions& opt) {
     double dec = std::numeric_limits<double>::infinity();
     for (const Run& r : runs) dec = std::min(dec, r.decrement);
     throw NumericalFailure("sem fit",
-                           fmt::format("no start converged (best Newton decrement {:.3g} after {} iterations); try more "
-                                       "starts (--starts), starting values (--start) or --max-iterations",
+                           fmt::format("no start converged (best Newton decrement {:.3g}, at most {} iterations per "
+                                       "start); try more starts (--starts), starting values (--start) or "
+                                       "--max-iterations",
                                        dec, opt.max_iterations),
                            "NoConvergence");
   }

@@ -43,8 +43,10 @@ struct Moments {
 // column).
 Moments moments_from_data(const MixedGraph& g, const std::vector<std::string>& columns, const std::vector<double>& values,
                           int64_t rows, const std::string& where);
-// Moments from a covariance matrix given with a header (columns named like
-// the vertices, rows in the same order) and the number of observations n.
+// Moments from a covariance matrix given with a header (rows in the order of
+// the columns; the columns named like the vertices are used, others ignored)
+// and the number of observations n. The matrix is taken as the ML estimate
+// (divided by n); one divided by n - 1 must be rescaled by (n - 1) / n first.
 // Throws InvalidInput for a non-square, non-symmetric (beyond 1e-8 relative)
 // or misnamed matrix, NumericalFailure when it is not positive definite.
 Moments moments_from_covariance(const MixedGraph& g, const std::vector<std::string>& columns,
@@ -113,7 +115,9 @@ struct FitResult {
 };
 
 // The ML fit. Throws InvalidInput for a graph with more parameters than
-// covariances (p(p+1)/2) — such a model cannot be identified — and
+// covariances (p(p+1)/2) — such a model cannot be identified — or moments
+// that are not a finite symmetric p x p matrix with n >= 1, NumericalFailure
+// when that matrix is not positive definite, and
 // NumericalFailure when no start converges (the message gives the best
 // decrement reached and suggests more starts).
 FitResult fit(const MixedGraph& g, const Moments& m, const FitOptions& opt = {});

@@ -21,16 +21,23 @@ namespace {
 
 using Exps = std::vector<int>;  // indices of the sigma variables, non-decreasing (a multiset)
 
-void monomials(int m, int d, int start, Exps& cur, std::vector<Exps>& out) {
+// Calls fn(mono) for every multiset of d of the m variables, in lexicographic order.
+template <class F>
+void for_each_monomial_from(int m, int d, int start, Exps& cur, F& fn) {
   if (static_cast<int>(cur.size()) == d) {
-    out.push_back(cur);
+    fn(static_cast<const Exps&>(cur));
     return;
   }
   for (int v = start; v < m; ++v) {
     cur.push_back(v);
-    monomials(m, d, v, cur, out);
+    for_each_monomial_from(m, d, v, cur, fn);
     cur.pop_back();
   }
+}
+template <class F>
+void for_each_monomial(int m, int d, F&& fn) {
+  Exps cur;
+  for_each_monomial_from(m, d, 0, cur, fn);
 }
 
 int64_t binomial(int64_t n, int64_t k) {
@@ -80,13 +87,14 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
     int64_t monomials = 0, largest = 0;
   };
   auto split = [&](int d) {
-    std::vector<Exps> monos;
-    Exps cur;
-    monomials(m, d, 0, cur, monos);
     std::map<Exps, std::vector<Exps>> by;
-    for (auto& mono : monos) by[multidegree(mono)].push_back(std::move(mono));
+    int64_t count = 0;
+    for_each_monomial(m, d, [&](const Exps& mono) {
+      by[multidegree(mono)].push_back(mono);
+      ++count;
+    });
     Degree g;
-    g.monomials = static_cast<int64_t>(monos.size());
+    g.monomials = count;
     for (auto& [key, block] : by) {
       for (size_t c = 0; c < block.size(); ++c)
         g.where[block[c]] = {static_cast<int64_t>(g.blocks.size()), static_cast<int64_t>(c)};
@@ -105,13 +113,16 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
                                      kMaxListed, d, m, count),
                          "TooManyMonomials");
   }
-  std::vector<Degree> degrees;
+  // The largest block of each degree, counted without keeping the monomials
+  // (only one degree and the one below are held at a time later).
   for (int d = 1; d <= opts.max_degree; ++d) {
-    degrees.push_back(split(d));
-    if (degrees.back().largest > opts.max_monomials)
+    std::map<Exps, int64_t> sizes;
+    int64_t largest = 0;
+    for_each_monomial(m, d, [&](const Exps& mono) { largest = std::max(largest, ++sizes[multidegree(mono)]); });
+    if (largest > opts.max_monomials)
       throw InvalidInput("--max-degree", std::to_string(opts.max_degree),
                          fmt::format("at most {} monomials of one multidegree (degree {} in {} covariances has {})",
-                                     opts.max_monomials, d, m, degrees.back().largest),
+                                     opts.max_monomials, d, m, largest),
                          "TooManyMonomials");
   }
 
@@ -120,10 +131,10 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
     std::optional<QPoly> poly;  // lifted to Q (empty: coefficients too large for one prime)
     bool verified = false;      // poly(N) == 0 exactly
   };
-  const Degree* lower = nullptr;
+  std::optional<Degree> lower;
   std::vector<std::vector<Found>> lower_found;
   for (int d = 1; d <= opts.max_degree; ++d) {
-    const Degree& g = degrees[static_cast<size_t>(d - 1)];
+    Degree g = split(d);
     // random parameter points (drawn here, so the result does not depend on
     // the threads) and the N_ij there: each block uses its first size + 16
     const int64_t rows = g.largest + 16;
@@ -238,7 +249,7 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
       }
     }
     ideal.parts.push_back(std::move(part));
-    lower = &g;
+    lower = std::move(g);
     lower_found = std::move(found);
   }
   return ideal;

@@ -101,6 +101,8 @@ class SemCommand final : public Command {
     fit_->add_option("--data", data_, "CSV with a header; the columns named like the vertices are used (rows = observations)");
     fit_->add_option("--covariance", cov_file_, "Instead of --data: a covariance matrix CSV with a header (needs --n)");
     fit_->add_option("--n", n_obs_, "Observations behind --covariance");
+    fit_->add_flag("--unbiased", unbiased_,
+                   "The --covariance matrix divides by n - 1 (as R's cov()): rescale it by (n - 1) / n");
     fit_->add_option("--starts", starts_, "Starting points (the default one, then random lambdas; the best fit is kept)")
         ->capture_default_str();
     fit_->add_option("--start", start_, "Starting values, e.g. \"l12=0.5, w11=2\"");
@@ -284,9 +286,11 @@ class SemCommand final : public Command {
       const size_t eq = item.find('=');
       if (eq == std::string::npos)
         throw InvalidInput(where, item, "name=value pairs such as \"l12=0.5\"", "BadAssignment");
-      std::string name = item.substr(0, eq), value = item.substr(eq + 1);
-      name.erase(name.find_last_not_of(" \t") + 1);
+      std::string name, value = item.substr(eq + 1);
+      for (char ch : item.substr(0, eq))  // "l(x1, m)" is l(x1,m): names have no blanks
+        if (ch != ' ' && ch != '\t') name += ch;
       value.erase(0, value.find_first_not_of(" \t"));
+      if (value.size() > 1 && value[0] == '+' && value[1] != '-') value.erase(0, 1);
       double v = 0;
       const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
       if (ec != std::errc() || ptr != value.data() + value.size() || !std::isfinite(v))
@@ -311,11 +315,16 @@ class SemCommand final : public Command {
     std::vector<double> v(static_cast<size_t>(t.values.numel()));
     for (size_t k = 0; k < v.size(); ++k) v[k] = t.values.element_as_double(k);
     if (data) {
-      if (n_obs_ >= 0) throw InvalidInput("--n", std::to_string(n_obs_), "only with --covariance (--data counts its rows)", "BadOption");
+      if (n_obs_ >= 0 || unbiased_)
+        throw InvalidInput(n_obs_ >= 0 ? "--n" : "--unbiased", n_obs_ >= 0 ? std::to_string(n_obs_) : "given",
+                           "only with --covariance (--data counts its rows and divides by n)", "BadOption");
       return moments_from_data(g, t.columns, v, rows, path);
     }
     if (n_obs_ < 0) throw InvalidInput("--n", "(missing)", "the number of observations behind --covariance", "BadOption");
-    return moments_from_covariance(g, t.columns, v, rows, n_obs_, path);
+    Moments m = moments_from_covariance(g, t.columns, v, rows, n_obs_, path);
+    if (unbiased_)
+      for (double& c : m.cov) c *= static_cast<double>(m.n - 1) / static_cast<double>(m.n);
+    return m;
   }
 
   static nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
@@ -423,6 +432,7 @@ class SemCommand final : public Command {
   IdealOptions ideal_opts_;
   std::string data_, cov_file_, start_, theta_, output_;
   int64_t n_obs_ = -1;
+  bool unbiased_ = false;
   int starts_ = 1;
   FitOptions fit_opts_;
   CLI::App *cov_ = nullptr, *id_ = nullptr, *ideal_ = nullptr, *fit_ = nullptr, *sim_ = nullptr;

@@ -1,4 +1,5 @@
 // `factorkit sem` end to end.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -81,7 +82,29 @@ TEST(SemCli, SimulateThenFit) {
   write_bytes(d.file("cov.csv"), "x1,x2,y1,y2\n1,0.2,0.5,0.1\n0.2,1,0.1,-0.4\n0.5,0.1,1.5,0.3\n0.1,-0.4,0.3,1.2\n");
   CliRun c = run("--json sem fit --graph " + graph + " --covariance cov.csv --n 300", d.path().string());
   ASSERT_EQ(c.code, 0) << c.err;
-  EXPECT_EQ(nlohmann::json::parse(c.out)["n"], 300);
+  const auto cj = nlohmann::json::parse(c.out);
+  EXPECT_EQ(cj["n"], 300);
+  // a larger matrix (an extra variable, columns in another order) divided by n - 1:
+  // --unbiased rescales it by (n - 1) / n, so 299/300 of this one gives the same fit
+  std::string big = "q,y2,x1,y1,x2\n";
+  const double cov[4][4] = {{1, 0.2, 0.5, 0.1}, {0.2, 1, 0.1, -0.4}, {0.5, 0.1, 1.5, 0.3}, {0.1, -0.4, 0.3, 1.2}};
+  const int order[4] = {3, 0, 2, 1};  // y2, x1, y1, x2 in the x1, x2, y1, y2 matrix above
+  auto entry = [&](int a, int b) { return cov[a][b] * 300.0 / 299.0; };
+  big += fmt::format("9,0,0,0,0\n");
+  for (int a = 0; a < 4; ++a) {
+    big += "0";
+    for (int b = 0; b < 4; ++b) big += fmt::format(",{:.17g}", entry(order[a], order[b]));
+    big += "\n";
+  }
+  write_bytes(d.file("big.csv"), big);
+  CliRun u = run("--json sem fit --graph " + graph + " --covariance big.csv --n 300 --unbiased", d.path().string());
+  ASSERT_EQ(u.code, 0) << u.err;
+  EXPECT_NEAR(nlohmann::json::parse(u.out)["chisq"].get<double>(), cj["chisq"].get<double>(), 1e-9);
+  // names with blanks inside the parentheses, and a '+' sign, in --start
+  CliRun st = run("--json sem fit --graph " + graph + " --covariance cov.csv --n 300 --start \"l(x1, y1) = +0.5\"",
+                  d.path().string());
+  ASSERT_EQ(st.code, 0) << st.err;
+  EXPECT_NEAR(nlohmann::json::parse(st.out)["chisq"].get<double>(), cj["chisq"].get<double>(), 1e-9);
 }
 
 TEST(SemCli, FitErrorsNameTheFileAndField) {

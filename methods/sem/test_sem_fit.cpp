@@ -220,6 +220,11 @@ TEST(SemFit, ClearErrors) {
   opt.start = {{"nope", 1.0}};
   EXPECT_THROW(fit(c, m, opt), InvalidInput);
   EXPECT_THROW(implied_covariance(c, {1, 1, 0, 0, 1, 1, 1, 1}), NumericalFailure);
+  // moments that are not a covariance: singular (naming the column), asymmetric, no observations
+  const MixedGraph xy = parse_graph("x -> y");
+  EXPECT_THROW(fit(xy, Moments{2, 10, {1, 1, 1, 1}}), NumericalFailure);
+  EXPECT_THROW(fit(xy, Moments{2, 10, {1, 0.5, 0.1, 1}}), InvalidInput);
+  EXPECT_THROW(fit(xy, Moments{2, 0, {1, 0, 0, 1}}), InvalidInput);
   // more parameters than covariances
   const MixedGraph big = parse_graph("1 -> 2 -> 1; 1 <-> 2");
   EXPECT_THROW(fit(big, Moments{2, 10, {1, 0.1, 0.1, 1}}), InvalidInput);
