@@ -177,6 +177,15 @@ Matrices matrices(const MixedGraph& g, const std::vector<Param>& ps, const std::
   return m;
 }
 
+// (I - Lambda)^{-1}, or NumericalFailure when it is singular.
+std::optional<Inverse> invert_model(const Mat& a, int p) {
+  auto inv = lu_inverse(a, p);
+  if (!inv)
+    throw NumericalFailure("sem", "I - Lambda", "an invertible I - Lambda (a cycle's weights multiply to 1 here)",
+                           "SingularModel");
+  return inv;
+}
+
 void check_theta(const MixedGraph& g, const std::vector<double>& theta) {
   const size_t q = g.directed.size() + static_cast<size_t>(g.size()) + g.bidirected.size();
   if (theta.size() != q)
@@ -201,10 +210,7 @@ std::vector<double> implied_covariance(const MixedGraph& g, const std::vector<do
   check_theta(g, theta);
   const int p = g.size();
   const Matrices m = matrices(g, parameters(g), theta);
-  const auto ainv = lu_inverse(m.a, p);
-  if (!ainv)
-    throw NumericalFailure("sem", "I - Lambda is singular at these parameters (a cycle's weights multiply to 1)",
-                           "SingularModel");
+  const auto ainv = invert_model(m.a, p);
   Mat sigma = matmul(transpose(ainv->inv, p), matmul(m.omega, ainv->inv, p), p);
   for (int i = 0; i < p; ++i)  // symmetric exactly, not only up to rounding
     for (int j = i + 1; j < p; ++j)
@@ -315,13 +321,12 @@ Moments finish_moments(Moments m, const MixedGraph& g, const std::string& where)
   const int bad = cholesky(l, m.p);
   if (bad >= 0) {
     const std::string& name = g.names[static_cast<size_t>(bad)];
-    throw NumericalFailure(where,
-                           m.cov[static_cast<size_t>(bad) * m.p + bad] > 0
-                               ? fmt::format("the sample covariance is singular: column \"{}\" is (numerically) a linear "
-                                             "combination of the columns before it",
-                                             name)
-                               : fmt::format("the sample covariance is singular: column \"{}\" has no variance", name),
-                           "SingularCovariance");
+    const bool constant = !(m.cov[static_cast<size_t>(bad) * m.p + bad] > 0);
+    throw InvalidInput(where, fmt::format("column \"{}\"", name),
+                       constant ? "a column that varies (this one is constant: the sample covariance is singular)"
+                                : "columns that are not linear combinations of each other (this one is, numerically, "
+                                  "of the columns before it: the sample covariance is singular)",
+                       "SingularCovariance");
   }
   return m;
 }
@@ -548,11 +553,10 @@ FitResult fit(const MixedGraph& g, const Moments& mo, const FitOptions& opt) {
   if (!best) {
     double dec = std::numeric_limits<double>::infinity();
     for (const Run& r : runs) dec = std::min(dec, r.decrement);
-    throw NumericalFailure("sem fit",
-                           fmt::format("no start converged (best Newton decrement {:.3g}, at most {} iterations per "
-                                       "start); try more starts (--starts), starting values (--start) or "
-                                       "--max-iterations",
-                                       dec, opt.max_iterations),
+    throw NumericalFailure("sem fit", fmt::format("Newton decrement {:.3g} (the best start's)", dec),
+                           fmt::format("convergence below {:.3g} within {} iterations: try more starts (--starts), "
+                                       "starting values (--start) or --max-iterations",
+                                       opt.tolerance, opt.max_iterations),
                            "NoConvergence");
   }
 
@@ -635,10 +639,7 @@ std::vector<double> simulate(const MixedGraph& g, const std::vector<double>& the
   const Matrices m = matrices(g, parameters(g), theta);
   Mat lo = m.omega;
   if (cholesky(lo, p) >= 0) throw InvalidInput("theta", "omega", "Omega positive definite", "BadParameters");
-  const auto ainv = lu_inverse(m.a, p);
-  if (!ainv)
-    throw NumericalFailure("sem", "I - Lambda is singular at these parameters (a cycle's weights multiply to 1)",
-                           "SingularModel");
+  const auto ainv = invert_model(m.a, p);
   // x = A^{-T} L z: one matrix B = A^{-T} L.
   const Mat B = matmul(transpose(ainv->inv, p), lo, p);
   std::mt19937_64 rng(seed);

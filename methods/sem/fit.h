@@ -38,17 +38,16 @@ struct Moments {
 // Moments of the columns named like the graph's vertices (other columns are
 // ignored; every vertex needs a column). `rows` x `columns` row-major data;
 // `where` names the file in errors. Throws InvalidInput for a missing or
-// repeated column, fewer than p + 1 rows, and NumericalFailure naming the
-// columns when the sample covariance is singular (a constant or collinear
-// column).
+// repeated column, fewer than p + 1 rows, and (code SingularCovariance, naming
+// the column) a singular sample covariance: a constant or collinear column.
 Moments moments_from_data(const MixedGraph& g, const std::vector<std::string>& columns, const std::vector<double>& values,
                           int64_t rows, const std::string& where);
 // Moments from a covariance matrix given with a header (rows in the order of
 // the columns; the columns named like the vertices are used, others ignored)
 // and the number of observations n. The matrix is taken as the ML estimate
 // (divided by n); one divided by n - 1 must be rescaled by (n - 1) / n first.
-// Throws InvalidInput for a non-square, non-symmetric (beyond 1e-8 relative)
-// or misnamed matrix, NumericalFailure when it is not positive definite.
+// Throws InvalidInput for a non-square, non-symmetric (beyond 1e-8 relative),
+// misnamed or not positive definite matrix.
 Moments moments_from_covariance(const MixedGraph& g, const std::vector<std::string>& columns,
                                 const std::vector<double>& values, int64_t rows, int64_t n, const std::string& where);
 
@@ -116,8 +115,8 @@ struct FitResult {
 
 // The ML fit. Throws InvalidInput for a graph with more parameters than
 // covariances (p(p+1)/2) — such a model cannot be identified — or moments
-// that are not a finite symmetric p x p matrix with n >= 1, NumericalFailure
-// when that matrix is not positive definite, and
+// that are not a finite symmetric positive definite p x p matrix with n >= 1,
+// and
 // NumericalFailure when no start converges (the message gives the best
 // decrement reached and suggests more starts).
 FitResult fit(const MixedGraph& g, const Moments& m, const FitOptions& opt = {});
