@@ -44,12 +44,17 @@ bool in_span(const std::vector<QPoly>& basis, const QPoly& q) {
   return rest.is_zero();
 }
 
-TEST(SemIdeal, FourNodeCycleHasTwoCubicsAndNothingBelow) {
+// The ideal up to degree 3, without a progress bar, at the test seed.
+Ideal ideal_to_degree_3(const std::string& graph) {
   IdealOptions o;
   o.max_degree = 3;
   o.progress = false;
   o.seed = factorkit::testing::test_seed();
-  const Ideal I = vanishing_ideal(parametrize(parse_graph("1 -> 2 -> 3 -> 4 -> 2")), o);
+  return vanishing_ideal(parametrize(parse_graph(graph)), o);
+}
+
+TEST(SemIdeal, FourNodeCycleHasTwoCubicsAndNothingBelow) {
+  const Ideal I = ideal_to_degree_3("1 -> 2 -> 3 -> 4 -> 2");
   ASSERT_EQ(I.parts.size(), 3u);
   EXPECT_EQ(I.parts[0].dimension, 0);
   EXPECT_EQ(I.parts[1].dimension, 0);
@@ -81,11 +86,7 @@ TEST(SemIdeal, FourNodeCycleHasTwoCubicsAndNothingBelow) {
 // (bench/sem/run.py checks the spans agree). Here the degree-3 part is all
 // sigma * I_2 plus new cubics, and every polynomial is verified exactly.
 TEST(SemIdeal, AcyclicMixedGraphAgreesWithGraphicalModels) {
-  IdealOptions o;
-  o.max_degree = 3;
-  o.progress = false;
-  o.seed = factorkit::testing::test_seed();
-  const Ideal I = vanishing_ideal(parametrize(parse_graph("1->2; 1->3; 2->4; 3->4; 4->5; 2<->3")), o);
+  const Ideal I = ideal_to_degree_3("1->2; 1->3; 2->4; 3->4; 4->5; 2<->3");
   EXPECT_EQ(I.parts[0].dimension, 0);
   EXPECT_EQ(I.parts[1].dimension, 6);
   EXPECT_EQ(I.parts[1].new_generators.size(), 6u);
@@ -99,18 +100,12 @@ TEST(SemIdeal, AcyclicMixedGraphAgreesWithGraphicalModels) {
 }
 
 TEST(SemIdeal, ThreeCycleIsFullDimensional) {
-  IdealOptions o;
-  o.max_degree = 3;
-  o.progress = false;
-  const Ideal I = vanishing_ideal(parametrize(parse_graph("1 -> 2 -> 3 -> 1")), o);
+  const Ideal I = ideal_to_degree_3("1 -> 2 -> 3 -> 1");
   for (const IdealPart& part : I.parts) EXPECT_EQ(part.dimension, 0) << "degree " << part.degree;
 }
 
 TEST(SemIdeal, ChainHasTheTetradRelation) {
-  IdealOptions o;
-  o.max_degree = 3;
-  o.progress = false;
-  const Ideal I = vanishing_ideal(parametrize(parse_graph("1 -> 2 -> 3")), o);
+  const Ideal I = ideal_to_degree_3("1 -> 2 -> 3");
   EXPECT_EQ(I.parts[0].dimension, 0);
   ASSERT_EQ(I.parts[1].dimension, 1);
   const QPoly tetrad = s(I, "s13") * s(I, "s22") - s(I, "s12") * s(I, "s23");
