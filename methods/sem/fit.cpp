@@ -424,14 +424,21 @@ struct Run {
 // eps = 1e-10 max |H_aa|, so that a singular positive semidefinite H (a flat
 // valley of equal fits, in a model that is not locally identified) still gives
 // an answer; +infinity when H + eps I is not positive definite.
-double newton_decrement(const Objective& o, size_t q) {
-  Mat h = o.hessian;
+// The Cholesky factor of H + c max|H_aa| I; nullopt unless positive definite.
+std::optional<Mat> ridged_cholesky(const Mat& hessian, size_t q, double c) {
+  Mat h = hessian;
   double hmax = 0;
   for (size_t a = 0; a < q; ++a) hmax = std::max(hmax, std::abs(h[a * q + a]));
-  for (size_t a = 0; a < q; ++a) h[a * q + a] += 1e-10 * hmax;
-  if (cholesky(h, static_cast<int>(q), 1e-14) >= 0) return std::numeric_limits<double>::infinity();
+  for (size_t a = 0; a < q; ++a) h[a * q + a] += c * std::max(hmax, 1e-300);
+  if (cholesky(h, static_cast<int>(q), 1e-14) >= 0) return std::nullopt;
+  return h;
+}
+
+double newton_decrement(const Objective& o, size_t q) {
+  const auto l = ridged_cholesky(o.hessian, q, 1e-10);
+  if (!l) return std::numeric_limits<double>::infinity();
   std::vector<double> step = o.gradient;
-  cholesky_solve(h, static_cast<int>(q), step, 1);
+  cholesky_solve(*l, static_cast<int>(q), step, 1);
   return 0.5 * dot(step.data(), o.gradient.data(), static_cast<int>(q));
 }
 
@@ -453,13 +460,9 @@ Run newton(const MixedGraph& g, const Moments& mo, std::vector<double> theta, co
     // matrix is positive definite and the step lowers F.
     bool moved = false;
     for (int attempt = 0; attempt < 60 && !moved; ++attempt) {
-      Mat h = cur->hessian;
-      double hmax = 0;
-      for (size_t a = 0; a < q; ++a) hmax = std::max(hmax, std::abs(h[a * q + a]));
-      for (size_t a = 0; a < q; ++a) h[a * q + a] += mu * std::max(hmax, 1e-300);
-      if (cholesky(h, static_cast<int>(q), 1e-14) < 0) {
+      if (const auto l = ridged_cholesky(cur->hessian, q, mu)) {
         std::vector<double> step = cur->gradient;
-        cholesky_solve(h, static_cast<int>(q), step, 1);
+        cholesky_solve(*l, static_cast<int>(q), step, 1);
         std::vector<double> next(q);
         for (size_t a = 0; a < q; ++a) next[a] = theta[a] - step[a];
         auto obj = ml_objective(g, mo, next, true);
