@@ -46,6 +46,12 @@ int64_t binomial(int64_t n, int64_t k) {
   return r > 1e15 ? INT64_MAX : static_cast<int64_t>(r + 0.5);
 }
 
+// Points beyond a block's monomial count. A polynomial of degree D in the
+// parameters that is not zero vanishes at a random point mod p with
+// probability at most D / p (p ~ 4.6e18), so a spurious kernel vector is
+// about as likely as a cosmic ray; and every vector is verified exactly.
+constexpr int64_t kExtraPoints = 2;
+
 // Monomials of one degree are listed (and grouped) in memory: at most this many.
 constexpr int64_t kMaxListed = 2'000'000;
 
@@ -64,6 +70,8 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
     }
   const int m = static_cast<int>(entries.size());
   Ideal ideal{exact::PolyRing(names), {}};
+  std::vector<QPoly> numer;  // N_ij for the variable sigma_ij
+  for (const auto& [i, j] : entries) numer.push_back(p.numer_at(i, j));
   const exact::PrimeField f(n_nextprime(uint64_t{1} << 62, 1));
   std::mt19937_64 rng(opts.seed ^ 0x1dea1ull);
   std::uniform_int_distribution<uint64_t> uni(1, f.p() - 1);
@@ -136,8 +144,8 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
   for (int d = 1; d <= opts.max_degree; ++d) {
     Degree g = split(d);
     // random parameter points (drawn here, so the result does not depend on
-    // the threads) and the N_ij there: each block uses its first size + 16
-    const int64_t rows = g.largest + 16;
+    // the threads) and the N_ij there: each block uses its first size + kExtraPoints
+    const int64_t rows = g.largest + kExtraPoints;
     std::vector<uint64_t> point(static_cast<size_t>(p.params())), nv(static_cast<size_t>(rows * m));
     std::vector<std::vector<uint64_t>> points(static_cast<size_t>(rows), point);
     for (auto& pt : points)
@@ -146,8 +154,7 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
     exact::parallel_for(rows, threads, [&](int64_t r) {
       for (int e = 0; e < m; ++e)
         nv[static_cast<size_t>(r * m + e)] =
-            p.numer_at(entries[static_cast<size_t>(e)].first, entries[static_cast<size_t>(e)].second)
-                .evaluate_mod(points[static_cast<size_t>(r)], f);
+            numer[static_cast<size_t>(e)].evaluate_mod(points[static_cast<size_t>(r)], f);
     });
 
     // Each block: kernel mod p, lift, exact check.
@@ -159,7 +166,7 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
         nblocks, threads,
         [&](int64_t b) {
           const auto& monos = g.blocks[static_cast<size_t>(b)];
-          const int64_t cols = static_cast<int64_t>(monos.size()), brows = cols + 16;
+          const int64_t cols = static_cast<int64_t>(monos.size()), brows = cols + kExtraPoints;
           std::vector<uint64_t> M(static_cast<size_t>(brows * cols));
           for (int64_t r = 0; r < brows; ++r)
             for (int64_t c = 0; c < cols; ++c) {
@@ -169,7 +176,7 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
             }
           for (auto& vec : exact::kernel_mod(M, brows, cols, f)) {
             Found x;
-            QPoly poly(ideal.ring);
+            std::vector<QPoly::Term> terms;
             bool lifted = true;
             for (int64_t c = 0; c < cols && lifted; ++c) {
               if (vec[static_cast<size_t>(c)] == 0) continue;
@@ -178,23 +185,15 @@ Ideal vanishing_ideal(const Parametrization& p, const IdealOptions& opts) {
                 lifted = false;
                 break;
               }
-              QPoly mono(ideal.ring, *q);
-              for (int e : monos[static_cast<size_t>(c)]) mono *= QPoly::var(ideal.ring, e);
-              poly += mono;
+              QPoly::Term t{*q, std::vector<uint64_t>(static_cast<size_t>(m), 0)};
+              for (int e : monos[static_cast<size_t>(c)]) ++t.exps[static_cast<size_t>(e)];
+              terms.push_back(std::move(t));
             }
             if (lifted) {
+              QPoly poly = QPoly::from_terms(ideal.ring, terms);
               // a readable sign: the leading term (in the ring's order) positive
               if (!poly.is_zero() && poly.terms().front().coeff.sign() < 0) poly = -poly;
-              QPoly value(p.ring);
-              for (const auto& term : poly.terms()) {
-                QPoly t(p.ring, term.coeff);
-                for (int e = 0; e < m; ++e)
-                  if (term.exps[static_cast<size_t>(e)])
-                    t *= p.numer_at(entries[static_cast<size_t>(e)].first, entries[static_cast<size_t>(e)].second)
-                             .pow(term.exps[static_cast<size_t>(e)]);
-                value += t;
-              }
-              x.verified = value.is_zero();
+              x.verified = poly.compose(numer, p.ring).is_zero();  // f(N) == 0 exactly
               x.poly = std::move(poly);
             }
             x.vec = std::move(vec);

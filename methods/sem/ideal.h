@@ -5,7 +5,7 @@
 // f(N) = 0. It is also homogeneous for the multidegree deg(sigma_ij) = e_i + e_j
 // (rescaling the variables maps the model to itself), so each degree splits
 // into blocks of one multidegree, solved independently (and in parallel): for
-// a block of k monomials, evaluate them in the N_ij at k + 16 random parameter
+// a block of k monomials, evaluate them in the N_ij at k + 2 random parameter
 // points modulo a 62-bit prime, take the kernel (reduced row echelon form),
 // lift each coefficient to Q by rational reconstruction, and verify each
 // polynomial exactly by substituting the N_ij.

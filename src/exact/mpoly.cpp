@@ -123,6 +123,35 @@ QPoly& QPoly::operator*=(const QPoly& b) {
 bool operator==(const QPoly& a, const QPoly& b) {
   return a.ring_ == b.ring_ && fmpq_mpoly_equal(a.v_, b.v_, ctx_of(a.ring_));
 }
+QPoly QPoly::from_terms(const PolyRing& ring, std::span<const Term> terms) {
+  QPoly r(ring);
+  for (const Term& t : terms) {
+    if (static_cast<int64_t>(t.exps.size()) != ring.nvars())
+      throw InvalidInput("polynomial term", fmt::format("{} exponents", t.exps.size()),
+                         fmt::format("{} (one per variable)", ring.nvars()), "BadShape");
+    fmpq_mpoly_push_term_fmpq_ui(r.v_, t.coeff.raw(), t.exps.data(), ctx_of(ring));
+  }
+  fmpq_mpoly_sort_terms(r.v_, ctx_of(ring));
+  fmpq_mpoly_combine_like_terms(r.v_, ctx_of(ring));
+  return r;
+}
+
+QPoly QPoly::compose(std::span<const QPoly> values, const PolyRing& target) const {
+  if (static_cast<int64_t>(values.size()) != ring_.nvars())
+    throw InvalidInput("polynomial composition", fmt::format("{} values", values.size()),
+                       fmt::format("{} (one per variable)", ring_.nvars()), "BadShape");
+  std::vector<fmpq_mpoly_struct*> c;
+  for (const QPoly& v : values) {
+    if (!(v.ring_ == target))
+      throw InvalidInput("polynomial composition", "values", "polynomials of the target ring", "RingMismatch");
+    c.push_back(const_cast<fmpq_mpoly_struct*>(v.v_));  // read only
+  }
+  QPoly r(target);
+  if (!fmpq_mpoly_compose_fmpq_mpoly(r.v_, v_, c.data(), ctx_of(ring_), ctx_of(target)))
+    throw NumericalFailure("polynomial composition", "exponents", "a result whose exponents fit", "PowerOverflow");
+  return r;
+}
+
 QPoly QPoly::pow(uint64_t e) const {
   QPoly r(ring_);
   if (!fmpq_mpoly_pow_ui(r.v_, v_, e, ctx_of(ring_)))
@@ -154,27 +183,27 @@ uint64_t QPoly::evaluate_mod(std::span<const uint64_t> point, const PrimeField& 
   if (static_cast<int64_t>(point.size()) != ring_.nvars())
     throw InvalidInput("evaluate", fmt::format("{} values", point.size()), fmt::format("{} values", ring_.nvars()),
                        "BadPoint");
-  const int64_t n = length(), nv = ring_.nvars();
+  // v = content * zpoly (FLINT's representation): the integer polynomial mod
+  // p, then one multiplication by the content (one inversion, not one per term)
+  const fmpz_mpoly_struct* z = v_->zpoly;
+  const fmpz_mpoly_ctx_struct* zc = ctx_of(ring_)->zctx;
+  const uint64_t den = fmpz_fdiv_ui(fmpq_denref(v_->content), f.p());
+  if (den == 0)
+    throw NumericalFailure("evaluate mod p", "coefficient", "denominators not divisible by p", "DenominatorModP");
+  const int64_t n = fmpz_mpoly_length(z, zc), nv = ring_.nvars();
   std::vector<ulong> exps(static_cast<size_t>(nv));
-  fmpq_t c;
-  fmpq_init(c);
+  std::vector<uint64_t> base(static_cast<size_t>(nv));
+  for (int64_t i = 0; i < nv; ++i) base[static_cast<size_t>(i)] = point[static_cast<size_t>(i)] % f.p();
   uint64_t acc = 0;
   for (int64_t t = 0; t < n; ++t) {
-    fmpq_mpoly_get_term_coeff_fmpq(c, v_, t, ctx_of(ring_));
-    const uint64_t den = fmpz_fdiv_ui(fmpq_denref(c), f.p());
-    if (den == 0) {
-      fmpq_clear(c);
-      throw NumericalFailure("evaluate mod p", "coefficient", "denominators not divisible by p", "DenominatorModP");
-    }
-    uint64_t term = f.mul(fmpz_fdiv_ui(fmpq_numref(c), f.p()), f.inv(den));
-    fmpq_mpoly_get_term_exp_ui(exps.data(), v_, t, ctx_of(ring_));
+    uint64_t term = fmpz_fdiv_ui(z->coeffs + t, f.p());
+    fmpz_mpoly_get_term_exp_ui(exps.data(), z, t, zc);
     for (int64_t i = 0; i < nv && term; ++i)
-      for (ulong e = exps[static_cast<size_t>(i)], b = point[static_cast<size_t>(i)] % f.p(); e; e >>= 1, b = f.mul(b, b))
+      for (ulong e = exps[static_cast<size_t>(i)], b = base[static_cast<size_t>(i)]; e; e >>= 1, b = f.mul(b, b))
         if (e & 1) term = f.mul(term, b);
     acc = f.add(acc, term);
   }
-  fmpq_clear(c);
-  return acc;
+  return f.mul(acc, f.mul(fmpz_fdiv_ui(fmpq_numref(v_->content), f.p()), f.inv(den)));
 }
 
 std::vector<QPoly::Term> QPoly::terms() const {

@@ -1,5 +1,6 @@
 // The exact layer: known answers for integers, rationals, GF(p) and balls.
 #include <gtest/gtest.h>
+#include <atomic>
 
 #include "factorkit/core/error.h"
 #include "factorkit/exact/ball.h"
@@ -145,6 +146,7 @@ TEST(IntPoly, GcdAndExactDivision) {
 }  // namespace factorkit::exact
 
 #include "factorkit/exact/mpoly.h"
+#include "factorkit/exact/parallel.h"
 
 namespace factorkit::exact {
 namespace {
@@ -216,3 +218,28 @@ TEST(ModMatrix, EchelonAddsOnlyIndependentVectors) {
 }
 }  // namespace
 }  // namespace factorkit::exact
+
+TEST(ParallelFor, EveryIndexOnceAndTheFirstErrorRethrown) {
+  using factorkit::InvalidInput;
+  using factorkit::exact::parallel_for;
+  for (int threads : {1, 2, 4}) {
+    std::vector<std::atomic<int>> hits(1000);
+    int64_t last_tick = -1;
+    parallel_for(1000, threads, [&](int64_t i) { ++hits[static_cast<size_t>(i)]; },
+                 [&](int64_t done) {
+                   EXPECT_GE(done, last_tick);  // never goes back
+                   last_tick = done;
+                 });
+    EXPECT_EQ(last_tick, 1000) << threads;
+    for (const auto& h : hits) EXPECT_EQ(h.load(), 1) << threads;
+    std::atomic<int64_t> ran{0};
+    EXPECT_THROW(parallel_for(1000, threads,
+                              [&](int64_t i) {
+                                ++ran;
+                                if (i == 10) throw InvalidInput("fn", "i", "not 10");
+                              }),
+                 InvalidInput);
+    EXPECT_LT(ran.load(), 1000 + threads) << threads;  // stops handing out work
+  }
+  parallel_for(0, 2, [](int64_t) { FAIL(); });  // nothing to do
+}

@@ -75,6 +75,15 @@ class QPoly {
     std::vector<uint64_t> exps;
   };
   std::vector<Term> terms() const;
+  // The sum of the terms (any order, like terms combined). Throws InvalidInput
+  // for an exponent vector whose length is not the ring's variable count.
+  // O(t log t) for t terms.
+  static QPoly from_terms(const PolyRing& ring, std::span<const Term> terms);
+  // The polynomial with variable i replaced by values[i], all in `target`
+  // (FLINT's composition, which reuses powers). Throws InvalidInput unless
+  // there is one value per variable, each in `target`; NumericalFailure when an
+  // exponent overflows.
+  QPoly compose(std::span<const QPoly> values, const PolyRing& target) const;
   // "a*b^2 - 3/2*c" with the ring's variable names; "0" for zero.
   std::string str() const;
 

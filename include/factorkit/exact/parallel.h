@@ -3,7 +3,8 @@
 // parallel_for(n, threads, fn, tick) runs fn(i) for every i in [0, n) on
 // `threads` workers (dynamic scheduling, one index at a time) while the calling
 // thread calls tick(done) about ten times a second (progress bars, periodic
-// checkpoints). The first exception from fn or tick stops the hand-out of new
+// checkpoints). With one worker, fn runs on the calling thread, which ticks
+// between indices. The first exception from fn or tick stops the hand-out of new
 // indices; the workers are joined and the exception is rethrown. Arb keeps
 // per-thread caches (constants), so each worker calls flint_cleanup() before
 // it ends. Shared by the methods on the exact layer (esma, sem).
@@ -32,19 +33,33 @@ inline int resolve_threads(int threads) {
 
 template <class F, class T>
 void parallel_for(int64_t n, int threads, F&& fn, T&& tick) {
-  std::atomic<int64_t> next{0};
-  int64_t done = 0;  // guarded by m
-  bool failed = false;
-  std::exception_ptr error;
+  using clock = std::chrono::steady_clock;
+  constexpr auto kTick = std::chrono::milliseconds(100);
+  const int workers = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, n)));
+  if (workers == 1) {  // on the calling thread: no thread start, no hand-off per index
+    auto last = clock::now();
+    for (int64_t i = 0; i < n; ++i) {
+      fn(i);
+      if (clock::now() - last >= kTick) {
+        tick(i + 1);
+        last = clock::now();
+      }
+    }
+    tick(n);
+    return;
+  }
+  std::atomic<int64_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;  // guarded by m
   std::mutex m;
   std::condition_variable cv;
-  const int workers = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, n)));
   std::vector<std::thread> pool;
   auto stop = [&](std::exception_ptr e) {
     std::lock_guard<std::mutex> lock(m);
     if (!error) error = e;
     failed = true;
     next = n;
+    cv.notify_one();
   };
   // whatever happens on this thread (a failed thread start, a tick that cannot
   // write its checkpoint), the workers are stopped and joined before leaving
@@ -58,20 +73,20 @@ void parallel_for(int64_t n, int threads, F&& fn, T&& tick) {
   for (int w = 0; w < workers && !failed; ++w) {
     try {
       pool.emplace_back([&] {
-      for (int64_t i; (i = next++) < n;) {
-        try {
-          fn(i);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(m);
-          if (!error) error = std::current_exception();
-          failed = true;
+        for (int64_t i; (i = next++) < n;) {
+          try {
+            fn(i);
+          } catch (...) {
+            stop(std::current_exception());
+          }
+          // the calling thread wakes by itself every tick; it is woken early
+          // only for the last index (or a failure, in stop)
+          if (++done == n) {
+            std::lock_guard<std::mutex> lock(m);
+            cv.notify_one();
+          }
         }
-        std::lock_guard<std::mutex> lock(m);
-        ++done;
-        if (failed) next = n;  // stop handing out work
-        cv.notify_one();
-      }
-      flint_cleanup();
+        flint_cleanup();
       });
     } catch (...) {
       stop(std::current_exception());
@@ -80,7 +95,7 @@ void parallel_for(int64_t n, int threads, F&& fn, T&& tick) {
   {
     std::unique_lock<std::mutex> lock(m);
     while (done < n && !failed) {
-      cv.wait_for(lock, std::chrono::milliseconds(100));
+      cv.wait_for(lock, kTick, [&] { return done >= n || failed; });
       const int64_t d = done;
       lock.unlock();
       try {
