@@ -175,6 +175,28 @@ TEST(QPoly, ArithmeticDerivativesAndEvaluation) {
   EXPECT_EQ(t[0].exps, (std::vector<uint64_t>{2, 0, 0}));
 }
 
+TEST(QPoly, FromTermsAndComposition) {
+  PolyRing R({"a", "b"});
+  // terms in any order, like terms combined, zero sums dropped
+  const std::vector<QPoly::Term> terms{{Rational(2), {0, 1}}, {Rational(Integer(1), Integer(2)), {2, 0}},
+                                       {Rational(-2), {0, 1}}, {Rational(3), {1, 1}}, {Rational(1), {1, 1}}};
+  EXPECT_EQ(QPoly::from_terms(R, terms).str(), "1/2*a^2 + 4*a*b");
+  EXPECT_THROW(QPoly::from_terms(R, std::vector<QPoly::Term>{{Rational(1), {1}}}), InvalidInput);
+  // (1/2 a^2 + 4 a b) at a = x + y, b = x - y, in Q[x, y]: 9/2 x^2 + x y - 7/2 y^2
+  PolyRing S({"x", "y"});
+  const QPoly x = QPoly::var(S, 0), y = QPoly::var(S, 1);
+  const std::vector<QPoly> values{x + y, x - y};
+  EXPECT_EQ(QPoly::from_terms(R, terms).compose(values, S).str(), "9/2*x^2 + x*y - 7/2*y^2");
+  EXPECT_THROW(QPoly::from_terms(R, terms).compose(std::vector<QPoly>{x}, S), InvalidInput);
+  EXPECT_THROW(QPoly::from_terms(R, terms).compose(values, R), InvalidInput);
+  // evaluate_mod with a non-integer content: (2/3 a + 4/3 b) mod 7 at (1, 1) = 2
+  const QPoly q = QPoly::from_terms(R, std::vector<QPoly::Term>{{Rational(Integer(2), Integer(3)), {1, 0}},
+                                                               {Rational(Integer(4), Integer(3)), {0, 1}}});
+  PrimeField f(7);
+  EXPECT_EQ(q.evaluate_mod(std::vector<uint64_t>{1, 1}, f), 2u);
+  EXPECT_THROW(q.evaluate_mod(std::vector<uint64_t>{1, 1}, PrimeField(3)), NumericalFailure);
+}
+
 TEST(ModMatrix, RankAndKernel) {
   PrimeField f(7);
   // [[1, 2, 3], [2, 4, 6]] has rank 1 and a 2-dimensional kernel
