@@ -612,7 +612,12 @@ FitResult fit(const MixedGraph& g, const Moments& mo, const FitOptions& opt) {
   // Standard errors: (n/2 H)^{-1}.
   Mat h = best->obj.hessian;
   r.se.assign(static_cast<size_t>(q), kNaN);
-  // scale to unit diagonal so the positive-definiteness test is unit-free
+  // Scale to unit diagonal so the test is unit-free, then call the information
+  // singular when a Cholesky pivot falls below sqrt(eps) ~ 1e-8: H's entries
+  // carry rounding of relative size eps * cond, and at an optimum inside a
+  // flat valley (a model not locally identified) the zero eigenvalue comes out
+  // anywhere up to ~1e-9. An identified model this close to singular has
+  // estimates correlated beyond 1 - 1e-8: no usable standard errors either.
   std::vector<double> sc(static_cast<size_t>(q));
   bool diag_ok = true;
   for (int64_t a = 0; a < q; ++a) {
@@ -622,7 +627,7 @@ FitResult fit(const MixedGraph& g, const Moments& mo, const FitOptions& opt) {
   }
   for (int64_t a = 0; a < q; ++a)
     for (int64_t b = 0; b < q; ++b) h[static_cast<size_t>(a * q + b)] *= sc[static_cast<size_t>(a)] * sc[static_cast<size_t>(b)];
-  if (!diag_ok || cholesky(h, static_cast<int>(q), 1e-10) >= 0) {
+  if (!diag_ok || cholesky(h, static_cast<int>(q), 1e-8) >= 0) {
     r.information_singular = true;
   } else {
     const Mat inv = cholesky_inverse(h, static_cast<int>(q));

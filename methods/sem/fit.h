@@ -90,7 +90,7 @@ struct FitResult {
   std::vector<std::string> names;
   std::vector<double> estimate;
   std::vector<double> se;       // NaN when the information is singular
-  bool information_singular = false;
+  bool information_singular = false;  // a pivot of the unit-diagonal H below 1e-8
   int64_t n = 0;
   int p = 0, params = 0;
   double fmin = 0;              // F_ML at the estimate
