@@ -18,6 +18,7 @@ namespace factorkit::sem {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int64_t kMaxParameters = 5000;
 
 // ---- small dense algebra (p x p row-major; SEMs have tens of variables) ------
 
@@ -177,6 +178,10 @@ Matrices matrices(const MixedGraph& g, const std::vector<Param>& ps, const std::
   return m;
 }
 
+// Uniform in (0, 1) from 53 bits: the same numbers on every platform (the
+// standard distributions are implementation-defined).
+double unit_uniform(std::mt19937_64& rng) { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; }
+
 // (I - Lambda)^{-1}, or NumericalFailure when it is singular.
 std::optional<Inverse> invert_model(const Mat& a, int p) {
   auto inv = lu_inverse(a, p);
@@ -204,6 +209,20 @@ std::vector<std::string> fit_parameter_names(const MixedGraph& g) {
   std::vector<std::string> names;
   for (const Param& q : parameters(g)) names.push_back(parameter_name(q.lambda ? 'l' : 'w', g, q.i, q.j));
   return names;
+}
+
+void assign_parameters(const MixedGraph& g, const std::map<std::string, double>& values, std::vector<double>& theta,
+                       const std::string& where) {
+  check_theta(g, theta);
+  const auto names = fit_parameter_names(g);
+  for (const auto& [name, value] : values) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end())
+      throw InvalidInput(where, name, fmt::format("a parameter of the model ({})", fmt::join(names, ", ")),
+                         "UnknownParameter");
+    if (!std::isfinite(value)) throw InvalidInput(where, name, "a finite value", "BadParameters");
+    theta[static_cast<size_t>(it - names.begin())] = value;
+  }
 }
 
 std::vector<double> implied_covariance(const MixedGraph& g, const std::vector<double>& theta) {
@@ -507,6 +526,10 @@ FitResult fit(const MixedGraph& g, const Moments& mo, const FitOptions& opt) {
                                    "identified",
                                    entries, p, q),
                        "TooManyParameters");
+  if (q > kMaxParameters)
+    throw InvalidInput("--graph", fmt::format("{} parameters", q),
+                       fmt::format("at most {} parameters (the Newton step is dense: q^2 doubles)", kMaxParameters),
+                       "TooManyParameters");
   if (opt.extra_starts < 0 || opt.extra_starts > 10000)
     throw InvalidInput("--starts", std::to_string(opt.extra_starts + 1), "between 1 and 10001", "BadOption");
   if (opt.max_iterations < 1) throw InvalidInput("--max-iterations", std::to_string(opt.max_iterations), "at least 1", "BadOption");
@@ -515,14 +538,7 @@ FitResult fit(const MixedGraph& g, const Moments& mo, const FitOptions& opt) {
   std::vector<double> start(static_cast<size_t>(q), 0.0);
   for (size_t k = 0; k < ps.size(); ++k)
     if (!ps[k].lambda && ps[k].i == ps[k].j) start[k] = mo.cov[static_cast<size_t>(ps[k].i) * p + ps[k].i];
-  for (const auto& [name, value] : opt.start) {
-    const auto it = std::find(names.begin(), names.end(), name);
-    if (it == names.end())
-      throw InvalidInput(opt.start_where, name, fmt::format("a parameter of the model ({})", fmt::join(names, ", ")),
-                         "UnknownParameter");
-    if (!std::isfinite(value)) throw InvalidInput(opt.start_where, name, "a finite starting value", "BadStart");
-    start[static_cast<size_t>(it - names.begin())] = value;
-  }
+  assign_parameters(g, opt.start, start, opt.start_where);
   const Matrices sm = matrices(g, ps, start);
   Mat lo = sm.omega;
   if (cholesky(lo, p) >= 0)
@@ -532,14 +548,13 @@ FitResult fit(const MixedGraph& g, const Moments& mo, const FitOptions& opt) {
                        "BadStart");
 
   std::mt19937_64 rng(opt.seed);
-  std::uniform_real_distribution<double> unif(-0.9, 0.9);
   std::vector<Run> runs;
   for (int s = 0; s <= opt.extra_starts; ++s) {
     std::vector<double> theta = start;
     if (s > 0) {
       for (int tries = 0; tries < 100; ++tries) {
         for (size_t k = 0; k < ps.size(); ++k)
-          if (ps[k].lambda) theta[k] = unif(rng);
+          if (ps[k].lambda) theta[k] = 1.8 * unit_uniform(rng) - 0.9;
         if (ml_objective(g, mo, theta, false)) break;
       }
     }
@@ -651,11 +666,10 @@ std::vector<double> simulate(const MixedGraph& g, const std::vector<double>& the
   // x = A^{-T} L z: one matrix B = A^{-T} L.
   const Mat B = matmul(transpose(ainv->inv, p), lo, p);
   std::mt19937_64 rng(seed);
-  auto uniform = [&rng] { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; };  // (0, 1)
   std::vector<double> out(static_cast<size_t>(n) * p), z(static_cast<size_t>(p));
   for (int64_t r = 0; r < n; ++r) {
     for (int i = 0; i < p; i += 2) {
-      const double rad = std::sqrt(-2 * std::log(uniform())), ang = 2 * std::numbers::pi * uniform();
+      const double rad = std::sqrt(-2 * std::log(unit_uniform(rng))), ang = 2 * std::numbers::pi * unit_uniform(rng);
       z[static_cast<size_t>(i)] = rad * std::cos(ang);
       if (i + 1 < p) z[static_cast<size_t>(i) + 1] = rad * std::sin(ang);
     }

@@ -54,6 +54,11 @@ Moments moments_from_covariance(const MixedGraph& g, const std::vector<std::stri
 // Parameter names (as `parameter_name`): lambdas, omega_ii, omega_ij.
 std::vector<std::string> fit_parameter_names(const MixedGraph& g);
 
+// Sets theta's entries by parameter name (theta has one value per parameter).
+// Throws InvalidInput naming `where` for an unknown name or a non-finite value.
+void assign_parameters(const MixedGraph& g, const std::map<std::string, double>& values, std::vector<double>& theta,
+                       const std::string& where);
+
 // Sigma = (I - Lambda)^{-T} Omega (I - Lambda)^{-1} at theta (p x p,
 // row-major). Throws NumericalFailure when I - Lambda is singular.
 std::vector<double> implied_covariance(const MixedGraph& g, const std::vector<double>& theta);
@@ -74,7 +79,8 @@ struct FitOptions {
   // Newton's step predicts; invariant to the variables' units) below this.
   double tolerance = 1e-12;
   // Extra starting points beyond the default one (lambda = 0, omega_ii = s_ii,
-  // omega_ij = 0): lambda uniform in [-0.9, 0.9], omega as the default.
+  // omega_ij = 0): lambda uniform in (-0.9, 0.9) (from the seed, the same on
+  // every platform), omega as the default.
   // Cyclic models may have several local minima, or several global ones (a
   // finite-to-one model has finitely many parameter points per Sigma).
   int extra_starts = 0;
@@ -114,7 +120,8 @@ struct FitResult {
 };
 
 // The ML fit. Throws InvalidInput for a graph with more parameters than
-// covariances (p(p+1)/2) — such a model cannot be identified — or moments
+// covariances (p(p+1)/2) — such a model cannot be identified — or than 5000
+// (the Hessian is dense), for moments
 // that are not a finite symmetric positive definite p x p matrix with n >= 1,
 // and
 // NumericalFailure when no start converges (the message gives the best

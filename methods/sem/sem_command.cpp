@@ -378,19 +378,18 @@ class SemCommand final : public Command {
     std::cout << fmt::format("{} ({}, {}), n = {}, {} parameters\n", g.str(), g.is_acyclic() ? "acyclic" : "cyclic",
                              g.is_simple() ? "simple" : "not simple", r.n, r.params);
     std::cout << fmt::format("{:<14} {:>12} {:>10} {:>9} {:>9}\n", "parameter", "estimate", "std.err", "z", "P(>|z|)");
-    for (const auto& pj : params) {
-      auto cell = [](const nlohmann::json& v, const char* f) { return v.is_null() ? std::string("NA") : fmt::format(fmt::runtime(f), v.get<double>()); };
-      std::cout << fmt::format("{:<14} {:>12.6f} {:>10} {:>9} {:>9}\n", pj["name"].get<std::string>(),
-                               pj["estimate"].get<double>(), cell(pj["se"], "{:.6f}"), cell(pj["z"], "{:.3f}"),
-                               cell(pj["pvalue"], "{:.4f}"));
+    // "NA" for an undefined value (no standard error, df = 0)
+    auto cell = [](double x, const char* spec) { return std::isfinite(x) ? fmt::format(fmt::runtime(spec), x) : "NA"; };
+    for (size_t k = 0; k < r.names.size(); ++k) {
+      const double z = r.estimate[k] / r.se[k];
+      std::cout << fmt::format("{:<14} {:>12.6f} {:>10} {:>9} {:>9}\n", r.names[k], r.estimate[k], cell(r.se[k], "{:.6f}"),
+                               cell(z, "{:.3f}"), cell(std::erfc(std::abs(z) / std::sqrt(2.0)), "{:.4f}"));
     }
     std::cout << fmt::format("chi-square {:.4f} on {} df (p = {}), RMSEA {}, CFI {}, TLI {}\n", r.chisq, r.df,
-                             std::isfinite(r.pvalue) ? fmt::format("{:.4g}", r.pvalue) : "NA",
-                             std::isfinite(r.rmsea) ? fmt::format("{:.4f}", r.rmsea) : "NA",
-                             fmt::format("{:.4f}", r.cfi), std::isfinite(r.tli) ? fmt::format("{:.4f}", r.tli) : "NA");
-    std::cout << fmt::format("log-likelihood {:.4f}, AIC {:.4f}, BIC {:.4f}; {} of {} starts converged", r.loglik, r.aic,
-                             r.bic, r.starts_converged, r.starts);
-    std::cout << "\n";
+                             cell(r.pvalue, "{:.4g}"), cell(r.rmsea, "{:.4f}"), cell(r.cfi, "{:.4f}"),
+                             cell(r.tli, "{:.4f}"));
+    std::cout << fmt::format("log-likelihood {:.4f}, AIC {:.4f}, BIC {:.4f}; {} of {} starts converged\n", r.loglik,
+                             r.aic, r.bic, r.starts_converged, r.starts);
     if (r.information_singular)
       std::cout << "warning: the information matrix is singular at the estimate (the model is not locally identified "
                    "there; see `factorkit sem identify`): no standard errors\n";
@@ -403,16 +402,10 @@ class SemCommand final : public Command {
 
   int simulate_data(const Context& ctx, const MixedGraph& g) {
     if (n_obs_ < 1) throw InvalidInput("--n", std::to_string(n_obs_), "at least 1 observation", "BadOption");
-    const auto names = fit_parameter_names(g);
-    std::vector<double> theta(names.size(), 0.0);
-    for (int i = 0; i < g.size(); ++i) theta[g.directed.size() + static_cast<size_t>(i)] = 1.0;
-    for (const auto& [name, value] : parse_assignments(theta_, "--theta")) {
-      const auto it = std::find(names.begin(), names.end(), name);
-      if (it == names.end())
-        throw InvalidInput("--theta", name, fmt::format("a parameter of the model ({})", fmt::join(names, ", ")),
-                           "UnknownParameter");
-      theta[static_cast<size_t>(it - names.begin())] = value;
-    }
+    // unnamed parameters: omega_ii = 1 (they follow the lambdas), the rest 0
+    std::vector<double> theta(fit_parameter_names(g).size(), 0.0);
+    std::fill_n(theta.begin() + static_cast<std::ptrdiff_t>(g.directed.size()), g.size(), 1.0);
+    assign_parameters(g, parse_assignments(theta_, "--theta"), theta, "--theta");
     const auto x = simulate(g, theta, n_obs_, ctx.seed);
     RawTensor t;
     t.dtype = DType::F64;

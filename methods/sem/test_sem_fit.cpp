@@ -174,7 +174,6 @@ TEST(SemFit, NotIdentifiedModelIsReportedAsSuch) {
   opt.seed = 2;
   const FitResult r = fit(g, exact_moments(g, theta, 1000), opt);
   EXPECT_NEAR(r.fmin, 0, 1e-10);
-  EXPECT_GE(r.chisq, 0.0);
   EXPECT_TRUE(r.information_singular);
   for (double se : r.se) EXPECT_TRUE(std::isnan(se));
   EXPECT_GE(r.other_optima, 1);
