@@ -224,6 +224,14 @@ TEST(SemFit, ClearErrors) {
   EXPECT_THROW(fit(xy, Moments{2, 10, {1, 1, 1, 1}}), InvalidInput);
   EXPECT_THROW(fit(xy, Moments{2, 10, {1, 0.5, 0.1, 1}}), InvalidInput);
   EXPECT_THROW(fit(xy, Moments{2, 0, {1, 0, 0, 1}}), InvalidInput);
+  // the complete DAG on 101 vertices: 5151 parameters, more than a dense Hessian is allowed
+  std::string dag;
+  for (int i = 1; i <= 101; ++i)
+    for (int j = i + 1; j <= 101; ++j) dag += std::to_string(i) + "->" + std::to_string(j) + ";";
+  Moments eye{101, 200, std::vector<double>(101 * 101, 0.0)};
+  for (int i = 0; i < 101; ++i) eye.cov[static_cast<size_t>(i * 101 + i)] = 1.0;
+  factorkit::testing::expect_error<InvalidInput>([&] { fit(parse_graph(dag), eye); }, "TooManyParameters",
+                                                 {"at most 5000 parameters"});
   // more parameters than covariances
   const MixedGraph big = parse_graph("1 -> 2 -> 1; 1 <-> 2");
   EXPECT_THROW(fit(big, Moments{2, 10, {1, 0.1, 0.1, 1}}), InvalidInput);
