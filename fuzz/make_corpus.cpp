@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   fs::path root(argv[1]);
-  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph"}) fs::create_directories(root / d);
+  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json"}) fs::create_directories(root / d);
   auto put = [&](const std::string& dir, const std::string& name, const std::string& bytes) {
     std::ofstream(root / dir / name, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
   };
@@ -51,6 +51,18 @@ int main(int argc, char** argv) {
   put("sem_graph", "arrows.txt", "1 -> 2 -> 3 -> 1; 1 <-> 3\n4 <- 2 # comment\n5");
   put("sem_graph", "lavaan.txt", "y ~ x1 + x2\nx1 ~~ x2\ny ~~ y\n");
   put("sem_graph", "bad.txt", "1 -> 1; a b; y ~");
+  put("diagram_json", "sentence.json",
+      R"({"format":"factorkit.diagram","version":1,"dom":[],"cod":["s"],"boxes":[{"kind":"word","name":"Alice",)"
+      R"("cod":["n"]},{"kind":"word","name":"loves","cod":["n.r","s","n.l"]},{"kind":"word","name":"Bob","cod":["n"]},)"
+      R"({"kind":"cup","dom":["n","n.r"]},{"kind":"cup","dom":["n.l","n"]}],"layers":[[0,0],[1,1],[2,4],[3,0],[4,1]],)"
+      R"("dims":{"n":2,"s":1}})");
+  put("diagram_json", "kinds.json",
+      R"({"format":"factorkit.diagram","version":1,"dom":["x",{"name":"a.l","z":-1}],"boxes":[{"name":"f",)"
+      R"("dom":["x"],"cod":["x","x"],"z":2,"dagger":true,"data":[0.5,-1e300]},{"kind":"cap","cod":["x","x.l"]},)"
+      R"({"kind":"swap","dom":["x","x"]},{"kind":"spider","legs":[2,0],"ob":"x"}],"layers":[[1,0],[2,1],[3,0]]})");
+  put("diagram_json", "bad_offset.json",
+      R"({"format":"factorkit.diagram","version":1,"dom":["x"],"boxes":[{"name":"f","dom":["x"],"cod":[]}],)"
+      R"("layers":[[0,4294967295]]})");
   std::cout << "seed corpus written to " << root << "\n";
   return 0;
 }
