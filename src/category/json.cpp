@@ -150,7 +150,9 @@ struct Reader {
 
 json ob_json(const Ob& o) {
   const std::string& n = o.name.str();
-  const bool plain = !n.empty() && !(n.size() >= 2 && n[n.size() - 2] == '.' && (n.back() == 'l' || n.back() == 'r'));
+  // the string form "name.l.r" only when it reads back unambiguously
+  const bool plain = !n.empty() && n.back() != '.' &&
+                     !(n.size() >= 2 && n[n.size() - 2] == '.' && (n.back() == 'l' || n.back() == 'r'));
   if (plain) return o.str();
   return json{{"name", n}, {"z", o.z}};
 }
@@ -196,12 +198,13 @@ json box_json(const Box& b) {
 Ob parse_ob(std::string_view text, const std::string& where) {
   std::int32_t z = 0;
   std::string_view s = text;
-  while (s.size() > 2 && s[s.size() - 2] == '.' && (s.back() == 'l' || s.back() == 'r')) {
+  while (s.size() >= 2 && s[s.size() - 2] == '.' && (s.back() == 'l' || s.back() == 'r')) {
     z += s.back() == 'l' ? -1 : 1;
     s.remove_suffix(2);
   }
-  if (s.empty() || s == "." || (s.size() >= 2 && s[s.size() - 2] == '.' && (s.back() == 'l' || s.back() == 'r')))
-    throw InvalidInput(where, std::string(text), "an object name followed by optional .l/.r suffixes", "BadObject");
+  if (s.empty() || s.back() == '.')
+    throw InvalidInput(where, std::string(text), "an object name (not ending in '.') followed by optional .l/.r suffixes",
+                       "BadObject");
   return Ob(s, z);
 }
 
