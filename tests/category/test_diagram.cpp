@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "factorkit/category/diagram.h"
+#include "factorkit/category/functor.h"
 
 namespace fc = factorkit::category;
 using fc::Box;
@@ -272,4 +273,32 @@ TEST(NormalForm, IsIdempotentAndPreservesTypes) {
   // right normal form: no lower box lies wholly left of the box above it
   for (std::size_t i = 0; i + 1 < nf.size(); ++i)
     EXPECT_LT(nf.layers()[i].offset, nf.layers()[i + 1].offset + nf.layers()[i + 1].box.dom().size());
+}
+
+TEST(Functor, RigidFunctorDocstringExample) {
+  // DisCoPy's rigid.Functor docstring: loves ↦ caps >> n.r @ love_box @ n.l
+  const Ty s("s"), n("n");
+  const Box alice("Alice", Ty(), n), bob("Bob", Ty(), n), loves("loves", Ty(), n.r() * s * n.l());
+  const Box love_box("loves", n * n, s);
+  const Diagram image = (fc::cap(n.r()[0], n[0]) * fc::cap(n[0], n.l()[0])) >> (n.r() * love_box * n.l());
+  const fc::DiagramFunctor F = fc::DiagramFunctor::from({{s[0], s}, {n[0], n}}, {{loves, image}});
+  const Diagram sentence = (alice * loves * bob) >> (fc::cup(n[0], n.r()[0]) * s * fc::cup(n.l()[0], n[0]));
+  EXPECT_EQ(F(sentence).normal_form(), (Diagram(alice) >> (n * bob)) >> love_box);
+}
+
+TEST(Functor, RespectsCompositionTensorDaggerAndRotation) {
+  const Ty x("x"), y("y"), a("a");
+  const Box f("f", x, y), g("g", y, x);
+  const Box h("h", a, a * a);
+  // x ↦ a @ a, y ↦ a; f ↦ merge-like box, g ↦ h
+  const Box m("m", a * a, a);
+  const fc::DiagramFunctor F = fc::DiagramFunctor::from({{x[0], a * a}, {y[0], a}}, {{f, Diagram(m)}, {g, Diagram(h)}});
+  const Diagram d1 = Diagram(f) >> g, d2 = f * g;
+  EXPECT_EQ(F(d1 >> Diagram(f)), F(d1) >> F(Diagram(f)));
+  EXPECT_EQ(F(d1 * d2).normal_form(), (F(d1) * F(d2)).normal_form());
+  EXPECT_EQ(F(d1.dagger()), F(d1).dagger());
+  EXPECT_EQ(F(Diagram(f.l())), Diagram(m).l());
+  EXPECT_EQ(F(x.l()), (a * a).l());
+  EXPECT_EQ(F(Diagram(fc::cup(x[0], x.r()[0]))), fc::cups(a * a, (a * a).r()));
+  EXPECT_THROW(fc::DiagramFunctor::from({{x[0], a}}, {{f, Diagram(m)}}), factorkit::InvalidInput);  // m: a@a → a
 }
