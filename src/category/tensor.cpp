@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <queue>
 #include <random>
 #include <unordered_map>
 
@@ -258,17 +259,26 @@ Setup setup(const TensorNetwork& net) {
   return s;
 }
 
-// Runs a path (ssa pairs) on the index sets only: flops and the largest tensor.
+// The modelled time of one pairwise step: its multiply-adds plus the memory it
+// moves (both inputs are permuted into place and the output written), which
+// dominates when a small tensor is applied to a large one.
+constexpr double kMoveCost = 4.0;
+double step_cost(double flops, double sa, double sb, double sc) { return flops + kMoveCost * (sa + sb + sc); }
+
+// Runs a path (ssa pairs) on the index sets only: flops, cost and the largest tensor.
 void cost_path(const TensorNetwork& net, ContractionPath& path) {
   Setup s = setup(net);
   path.flops = 0;
+  path.cost = 0;
   path.largest = 0;
   for (const auto& l : s.legs) path.largest = std::max(path.largest, size_of(l, net.dims));
   for (auto [i, j] : path.steps) {
     const auto& a = s.legs[std::size_t(i)];
     const auto& b = s.legs[std::size_t(j)];
     std::vector<int> m = merged_legs(a, b, s.count, s.in_output);
-    path.flops += flops_of(a, b, net.dims);
+    const double f = flops_of(a, b, net.dims);
+    path.flops += f;
+    path.cost += step_cost(f, size_of(a, net.dims), size_of(b, net.dims), size_of(m, net.dims));
     for (int x : a) --s.count[std::size_t(x)];
     for (int x : b) --s.count[std::size_t(x)];
     for (int x : m) ++s.count[std::size_t(x)];
@@ -289,61 +299,79 @@ ContractionPath sequential_path(std::size_t n) {
 }
 
 // Greedy: repeatedly contract the connected pair whose result is smallest
-// relative to its inputs (opt_einsum's "greedy" cost); with `rng`, sample among
-// the candidates with Boltzmann weights instead of always taking the best.
+// relative to its inputs (opt_einsum's "greedy" cost), candidates kept in a
+// heap and scored once (when they appear); with `rng`, choose among the best
+// few candidates with Boltzmann weights instead of always the best.
 ContractionPath greedy_path(const TensorNetwork& net, std::mt19937_64* rng, double temperature) {
   Setup s = setup(net);
   const std::size_t n = s.legs.size();
   std::vector<char> alive(n, 1);
-  std::unordered_map<int, std::vector<int>> holders;  // index -> live tensors (may hold dead entries)
+  std::vector<double> size(n);
+  for (std::size_t t = 0; t < n; ++t) size[t] = size_of(s.legs[t], net.dims);
+  std::unordered_map<int, std::vector<int>> holders;  // index -> tensors holding it (dead ones skipped)
   for (std::size_t t = 0; t < n; ++t)
     for (int x : s.legs[t]) holders[x].push_back(int(t));
-  ContractionPath path;
-  std::size_t live = n;
   struct Cand {
     double cost;
     int a, b;
-  };
-  std::vector<Cand> cands;
-  while (live > 1) {
-    cands.clear();
-    for (std::size_t t = 0; t < alive.size(); ++t) {
-      if (!alive[t]) continue;
-      for (int x : s.legs[t])
-        for (int u : holders[x]) {
-          if (u <= int(t) || !alive[std::size_t(u)]) continue;
-          const auto m = merged_legs(s.legs[t], s.legs[std::size_t(u)], s.count, s.in_output);
-          const double cost = size_of(m, net.dims) - size_of(s.legs[t], net.dims) -
-                              size_of(s.legs[std::size_t(u)], net.dims);
-          cands.push_back({cost, int(t), u});
-        }
+    bool operator>(const Cand& o) const {
+      return cost > o.cost || (cost == o.cost && (a > o.a || (a == o.a && b > o.b)));
     }
+  };
+  std::priority_queue<Cand, std::vector<Cand>, std::greater<Cand>> heap;
+  auto score = [&](int a, int b) {
+    const auto m = merged_legs(s.legs[std::size_t(a)], s.legs[std::size_t(b)], s.count, s.in_output);
+    return Cand{size_of(m, net.dims) - size[std::size_t(a)] - size[std::size_t(b)], std::min(a, b), std::max(a, b)};
+  };
+  auto push_neighbours = [&](int t) {
+    std::vector<int> seen;
+    for (int x : s.legs[std::size_t(t)])
+      for (int u : holders[x])
+        if (u != t && alive[std::size_t(u)] && std::find(seen.begin(), seen.end(), u) == seen.end()) {
+          seen.push_back(u);
+          heap.push(score(t, u));
+        }
+  };
+  for (std::size_t t = 0; t < n; ++t) {
+    for (int x : s.legs[t])
+      for (int u : holders[x])
+        if (u > int(t)) heap.push(score(int(t), u));
+  }
+  ContractionPath path;
+  std::size_t live = n;
+  std::vector<Cand> top;
+  while (live > 1) {
     Cand pick{0, -1, -1};
-    if (cands.empty()) {
-      // disconnected: outer product of the two smallest
+    top.clear();
+    while (!heap.empty() && top.size() < (rng ? 4u : 1u)) {
+      const Cand c = heap.top();
+      heap.pop();
+      if (alive[std::size_t(c.a)] && alive[std::size_t(c.b)]) top.push_back(c);
+    }
+    if (top.empty()) {
+      // disconnected: outer product of the two smallest live tensors
       int a = -1, b = -1;
       for (std::size_t t = 0; t < alive.size(); ++t) {
         if (!alive[t]) continue;
-        if (a < 0 || size_of(s.legs[t], net.dims) < size_of(s.legs[std::size_t(a)], net.dims)) {
+        if (a < 0 || size[t] < size[std::size_t(a)]) {
           b = a;
           a = int(t);
-        } else if (b < 0 || size_of(s.legs[t], net.dims) < size_of(s.legs[std::size_t(b)], net.dims)) {
+        } else if (b < 0 || size[t] < size[std::size_t(b)]) {
           b = int(t);
         }
       }
       pick = {0, std::min(a, b), std::max(a, b)};
-    } else if (!rng) {
-      pick = *std::min_element(cands.begin(), cands.end(), [](const Cand& x, const Cand& y) {
-        return x.cost < y.cost || (x.cost == y.cost && (x.a < y.a || (x.a == y.a && x.b < y.b)));
-      });
+    } else if (!rng || top.size() == 1) {
+      pick = top[0];
     } else {
-      double best = std::numeric_limits<double>::infinity();
-      for (const auto& c : cands) best = std::min(best, c.cost);
-      const double scale = std::max(1.0, std::abs(best));
+      const double scale = std::max(1.0, std::abs(top[0].cost));
       std::vector<double> w;
-      for (const auto& c : cands) w.push_back(std::exp(-(c.cost - best) / (temperature * scale)));
+      for (const auto& c : top) w.push_back(std::exp(-(c.cost - top[0].cost) / (temperature * scale)));
       std::discrete_distribution<std::size_t> dist(w.begin(), w.end());
-      pick = cands[dist(*rng)];
+      const std::size_t k = dist(*rng);
+      pick = top[k];
+      for (std::size_t j = 0; j < top.size(); ++j)
+        if (j != k) heap.push(top[j]);
     }
     const auto& a = s.legs[std::size_t(pick.a)];
     const auto& b = s.legs[std::size_t(pick.b)];
@@ -354,16 +382,18 @@ ContractionPath greedy_path(const TensorNetwork& net, std::mt19937_64* rng, doub
     alive[std::size_t(pick.a)] = alive[std::size_t(pick.b)] = 0;
     const int id = int(s.legs.size());
     for (int x : m) holders[x].push_back(id);
+    size.push_back(size_of(m, net.dims));
     s.legs.push_back(std::move(m));
     alive.push_back(1);
     path.steps.emplace_back(pick.a, pick.b);
+    push_neighbours(id);
     --live;
   }
   cost_path(net, path);
   return path;
 }
 
-// Optimal (minimum total flops) by dynamic programming over subsets.
+// Optimal (minimum modelled cost: flops plus memory moved) by dynamic programming over subsets.
 ContractionPath optimal_path(const TensorNetwork& net) {
   Setup s = setup(net);
   const std::size_t n = s.legs.size();
@@ -395,7 +425,9 @@ ContractionPath optimal_path(const TensorNetwork& net) {
     for (std::size_t A = (S - 1) & S; A; A = (A - 1) & S) {
       if (!(A & low)) continue;
       const std::size_t B = S ^ A;
-      const double c = cost[A] + cost[B] + flops_of(legs[A], legs[B], net.dims);
+      const double c = cost[A] + cost[B] +
+                       step_cost(flops_of(legs[A], legs[B], net.dims), size_of(legs[A], net.dims),
+                                 size_of(legs[B], net.dims), size_of(legs[S], net.dims));
       if (c < cost[S]) cost[S] = c, split[S] = A;
     }
   }
@@ -415,6 +447,8 @@ ContractionPath optimal_path(const TensorNetwork& net) {
 
 }  // namespace
 
+constexpr double kRestartFlops = 1e8;
+
 ContractionPath find_path(const TensorNetwork& net, const ContractionOptions& options) {
   const std::size_t n = net.tensors.size();
   PathMethod m = options.method;
@@ -429,10 +463,17 @@ ContractionPath find_path(const TensorNetwork& net, const ContractionOptions& op
       return optimal_path(net);
     default: {
       ContractionPath best = greedy_path(net, nullptr, 1.0);
+      // the diagram's own order (a circuit applied gate by gate to its input
+      // state) is sometimes better, and costing it is cheap
+      ContractionPath scan = sequential_path(n);
+      cost_path(net, scan);
+      if (scan.cost < best.cost) best = std::move(scan);
+      // restarts only pay off when the contraction costs more than the search
+      if (best.cost < kRestartFlops) return best;
       std::mt19937_64 rng(options.seed);
       for (int k = 0; k < options.greedy_trials; ++k) {
         ContractionPath p = greedy_path(net, &rng, 0.5);
-        if (p.flops < best.flops) best = std::move(p);
+        if (p.cost < best.cost) best = std::move(p);
       }
       return best;
     }

@@ -11,8 +11,11 @@
 // Evaluation does not scan the layers. The diagram becomes a tensor network —
 // cups, caps, swaps and spiders only identify wires, so they cost nothing — and
 // the network is contracted pairwise in an order found by a path search:
-// dynamic programming over subsets (optimal flop count) for small networks, a
-// greedy search with randomised restarts otherwise. Every operation is a torch
+// dynamic programming over subsets for small networks, a greedy search with
+// randomised restarts otherwise. A path's cost is modelled as its
+// multiply-adds plus four times the elements each step moves (both inputs are
+// permuted into place, the output written): applying a small gate to a large
+// state is memory-bound, and counting flops alone would favour it. Every operation is a torch
 // operation, so gradients flow to the box arrays.
 #pragma once
 
@@ -28,14 +31,16 @@ namespace factorkit::category {
 
 enum class PathMethod {
   Auto,        // Optimal up to 12 tensors, Greedy beyond
-  Optimal,     // dynamic programming over subsets, minimum flops (≤ 16 tensors)
-  Greedy,      // pick the pair that shrinks memory most; `greedy_trials` randomised restarts
+  Optimal,     // dynamic programming over subsets, minimum cost (≤ 16 tensors)
+  Greedy,      // pick the pair that shrinks memory most (or the diagram's order, if cheaper);
+               // `greedy_trials` randomised restarts
   Sequential,  // in the order the boxes appear (DisCoPy 1.2.2's scan order), for comparison
 };
 
 struct ContractionOptions {
   PathMethod method = PathMethod::Auto;
-  int greedy_trials = 8;        // restarts after the first, deterministic, greedy run
+  int greedy_trials = 8;        // randomised restarts after the first, deterministic, greedy run
+                                // (only when that path costs more than 1e8 flops)
   std::uint64_t seed = 0;
 };
 
@@ -45,6 +50,7 @@ struct ContractionOptions {
 struct ContractionPath {
   std::vector<std::pair<int, int>> steps;
   double flops = 0;             // multiply-adds, summed over steps
+  double cost = 0;              // the search's objective: flops + 4 × elements moved
   double largest = 0;           // elements of the largest intermediate (or input)
 };
 
