@@ -158,8 +158,9 @@ struct Canvas {
                         Y(ya), X(xa), Y(ymid), X(xb), Y(ymid), X(xb), Y(yb));
   }
   void text(double x, double y, const std::string& s, const char* cls, const char* anchor = "middle") {
-    body += fmt::format("<text class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\">{}</text>\n", cls, X(x), Y(y),
-                        anchor, xml_escape(s));
+    // dy centres the label on y (dominant-baseline is not honoured by every renderer)
+    body += fmt::format("<text class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" dy=\"0.35em\" text-anchor=\"{}\">{}</text>\n", cls,
+                        X(x), Y(y), anchor, xml_escape(s));
   }
 };
 
@@ -168,7 +169,7 @@ std::string document(const Canvas& c, double width, double height, const DrawOpt
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} {:.0f}\">\n"
       "<style>line,path{{stroke:#000;stroke-width:1.5}} rect{{fill:#fff;stroke:#000;stroke-width:1.5}}"
       " polygon{{fill:#eef;stroke:#000;stroke-width:1.5}} circle{{fill:#000}}"
-      " text{{font-family:sans-serif}} .box{{font-size:14px;dominant-baseline:central}}"
+      " text{{font-family:sans-serif}} .box{{font-size:14px}}"
       " .ty{{font-size:11px;fill:#555}} .title{{font-size:15px}}</style>\n"
       "<rect x=\"0\" y=\"0\" width=\"{:.0f}\" height=\"{:.0f}\" style=\"fill:#fff;stroke:none\"/>\n",
       width, height, width, height, width, height);

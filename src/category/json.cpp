@@ -280,11 +280,30 @@ std::string diagram_to_json(const Diagram& d, const std::map<std::string, std::i
   json j{{"format", "factorkit.diagram"}, {"version", 1}, {"dom", ty_json(d.dom())},
          {"cod", ty_json(d.cod())},        {"boxes", boxes}, {"layers", layers}};
   if (!dims.empty()) j["dims"] = dims;
-  return j.dump(indent);
+  if (indent < 0) return j.dump();
+  // readable and still compact: one line per key, one line per box
+  std::string out = "{\n";
+  const char* keys[] = {"format", "version", "dom", "cod", "dims", "boxes", "layers"};
+  bool first = true;
+  for (const char* k : keys) {
+    if (!j.contains(k)) continue;
+    out += first ? "" : ",\n";
+    first = false;
+    out += std::string(std::size_t(indent), ' ') + json(k).dump() + ": ";
+    if (std::string(k) == "boxes" && !boxes.empty()) {
+      out += "[\n";
+      for (std::size_t b = 0; b < boxes.size(); ++b)
+        out += std::string(std::size_t(2 * indent), ' ') + boxes[b].dump() + (b + 1 < boxes.size() ? ",\n" : "\n");
+      out += std::string(std::size_t(indent), ' ') + "]";
+    } else {
+      out += j[k].dump();
+    }
+  }
+  return out + "\n}";
 }
 
 void write_diagram_json(const std::string& path, const Diagram& d, const std::map<std::string, std::int64_t>& dims) {
-  write_file_atomic(path, diagram_to_json(d, dims, 1) + "\n");
+  write_file_atomic(path, diagram_to_json(d, dims, 2) + "\n");
 }
 
 }  // namespace factorkit::category

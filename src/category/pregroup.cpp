@@ -277,7 +277,7 @@ Diagram reduce(const std::vector<Box>& words, const Ty& target) {
     for (std::size_t k : left) who += (who.empty() ? "" : ", ") + T[k].str() + " of \"" + words[owner[k]].name() + "\"";
     throw ParseError("sentence", "reduction to " + target.str(),
                      "a reduction; the types " + Ty(T).str() + " reduce at best to " + join_types(T, left) +
-                         (who.empty() ? "" : " (left over: " + who + ")"),
+                         (who.empty() ? "" : " (unmatched: " + who + ")"),
                      "NoReduction");
   }
   return build(words, T, red.cups);

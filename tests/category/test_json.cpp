@@ -28,6 +28,9 @@ TEST(DiagramJson, RoundTrip) {
   const fc::DiagramDocument doc = fc::parse_diagram_json(text, "mem.json");
   EXPECT_EQ(doc.diagram, d);
   EXPECT_EQ(doc.dims.at("n"), 2);
+  const fc::DiagramDocument pretty = fc::parse_diagram_json(fc::diagram_to_json(d, {{"n", 2}}, 2), "pretty.json");
+  EXPECT_EQ(pretty.diagram, d);
+  EXPECT_EQ(pretty.dims.at("n"), 2);
   // every kind of box, daggers, rotations, data, odd names
   const Ty x("x"), odd(Ob("a.l", 0));
   const Box f("f", x, odd * x, {1.0, 2.5});

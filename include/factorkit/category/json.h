@@ -36,6 +36,7 @@ struct DiagramDocument {
 DiagramDocument parse_diagram_json(std::string_view text, const std::string& where);
 DiagramDocument read_diagram_json(const std::string& path);
 
+// indent < 0: one line; indent >= 0: one line per key and per box, indented.
 std::string diagram_to_json(const Diagram& d, const std::map<std::string, std::int64_t>& dims = {},
                             int indent = -1);
 // Written whole to a temporary name, then renamed.
