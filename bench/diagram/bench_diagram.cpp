@@ -27,6 +27,7 @@
 
 #include "factorkit/category/diagram.h"
 #include "factorkit/category/functor.h"
+#include "factorkit/category/generators.h"
 #include "factorkit/category/tensor.h"
 
 namespace fc = factorkit::category;
@@ -57,22 +58,6 @@ nlohmann::json time_it(F&& f, double min_total = 0.1, int min_rounds = 3) {
   }
   std::sort(t.begin(), t.end());
   return {{"median_s", t[t.size() / 2]}, {"rounds", t.size()}};
-}
-
-Diagram spiral(std::size_t n) {
-  const Ty x("x"), e;
-  const Box unit("unit", e, x), counit("counit", x, e), cup("cup", x * x, e), cap("cap", e, x * x);
-  Diagram r = unit;
-  for (std::size_t i = 0; i < n; ++i) r = r >> (x.pow(i) * cap * x.pow(i + 1));
-  r = r >> (x.pow(n) * counit * x.pow(n));
-  for (std::size_t i = 0; i < n; ++i) r = r >> (x.pow(n - i - 1) * cup * x.pow(n - i - 1));
-  return r;
-}
-
-Diagram transpose_snakes(const Diagram& f, std::size_t n) {
-  Diagram r = f;
-  for (std::size_t k = 0; k < n; ++k) r = r.transpose(true).transpose(false);
-  return r;
 }
 
 template <class T, class Op>
@@ -194,14 +179,14 @@ int main(int argc, char** argv) {
 
   nlohmann::json out;
   if (sp->parsed()) {
-    const Diagram d = spiral(n);
+    const Diagram d = fc::spiral(n);
     Diagram nf;
     out = time_it([&] { nf = d.normal_form(); });
-    out["build"] = time_it([&] { (void)spiral(n); });
+    out["build"] = time_it([&] { (void)fc::spiral(n); });
     out["encoding"] = encoding(nf);
   } else if (sn->parsed()) {
     const Ty x("x");
-    const Diagram d = transpose_snakes(Box("f", x, x), n);
+    const Diagram d = fc::transpose_snakes(Box("f", x, x), n);
     Diagram nf;
     out = time_it([&] { nf = d.normal_form(); });
     out["layers"] = d.size();
@@ -236,27 +221,9 @@ int main(int argc, char** argv) {
     out["correct"] = checked == 20;
   } else {
     at::set_num_threads(threads);
-    const Ty qb("q");
-    // bricks: distinct random two-qubit boxes, even layers on pairs (0,1),(2,3)...,
-    // odd layers on (1,2),(3,4)...
-    Diagram d = Diagram::id(qb.pow(q));
-    std::vector<Box> bricks;
-    for (std::size_t l = 0; l < layers; ++l)
-      for (std::size_t i = l % 2; i + 1 < q; i += 2) {
-        bricks.emplace_back(fmt::format("U{}", bricks.size()), qb * qb, qb * qb);
-        d = d >> (qb.pow(i) * bricks.back() * qb.pow(q - i - 2));
-      }
-    const Box ket("0", Ty(), qb), bra("0", qb, Ty());
-    if (boundary != "open") {
-      Diagram kets = Diagram::id(Ty());
-      for (std::size_t i = 0; i < q; ++i) kets = kets * ket;
-      d = kets >> d;
-    }
-    if (boundary == "amplitude") {
-      Diagram bras = Diagram::id(Ty());
-      for (std::size_t i = 0; i < q; ++i) bras = bras * bra;
-      d = d >> bras;
-    }
+    const Diagram d = fc::brick_wall(q, layers, boundary != "open", boundary == "amplitude");
+    std::size_t bricks = 0;
+    for (const auto& l : d.layers()) bricks += l.box.dom().size() == 2;
     std::map<std::uint32_t, at::Tensor> arrays;
     fc::ContractionOptions opts;
     opts.method = path == "optimal"      ? fc::PathMethod::Optimal
@@ -292,7 +259,7 @@ int main(int argc, char** argv) {
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
     out["wall_total_s"] = wall;
     out["plan_s"] = plan_s;
-    out["boxes"] = bricks.size();
+    out["boxes"] = bricks;
     out["tensors"] = net.tensors.size();
     out["flops"] = p.flops;
     out["largest_intermediate"] = p.largest;

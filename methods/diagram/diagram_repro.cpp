@@ -9,6 +9,7 @@
 
 #include "factorkit/category/diagram.h"
 #include "factorkit/category/drawing.h"
+#include "factorkit/category/generators.h"
 #include "factorkit/category/pregroup.h"
 #include "factorkit/category/tensor.h"
 #include "factorkit/cli/registry.h"
@@ -18,16 +19,6 @@ namespace factorkit::cli {
 namespace {
 
 using namespace factorkit::category;
-
-Diagram spiral(std::size_t n) {
-  const Ty x("x"), e;
-  const Box unit("unit", e, x), counit("counit", x, e), cup("cup", x * x, e), cap("cap", e, x * x);
-  Diagram r = unit;
-  for (std::size_t i = 0; i < n; ++i) r = r >> (x.pow(i) * cap * x.pow(i + 1));
-  r = r >> (x.pow(n) * counit * x.pow(n));
-  for (std::size_t i = 0; i < n; ++i) r = r >> (x.pow(n - i - 1) * cup * x.pow(n - i - 1));
-  return r;
-}
 
 template <class F>
 double seconds(F&& f) {
@@ -50,8 +41,7 @@ ReproResult normal_forms(const ReproContext& ctx) {
   spiral_ok = spiral_ok && nf.layers()[n_spiral].box.name() == "unit" && nf.layers()[2 * n_spiral + 1].box.name() == "counit";
   const Ty x("x");
   const Box f("f", x, x);
-  Diagram snakes = f;
-  for (std::size_t k = 0; k < n_snakes; ++k) snakes = snakes.transpose(true).transpose(false);
+  const Diagram snakes = transpose_snakes(f, n_snakes);
   Diagram yanked;
   const double t_snakes = seconds([&] { yanked = snakes.normal_form(); });
   const bool snakes_ok = yanked == Diagram(f);
@@ -112,14 +102,8 @@ ReproResult contraction_memory(const ReproContext& ctx) {
   // an amplitude <0..0| brick wall |0..0>: a layer scan carries the whole
   // 2^q state, a searched path carries a few wires at a time
   const std::size_t q = ctx.quick ? 16 : 24, depth = 4;
-  const Ty qb("q");
-  Diagram d = Diagram::id(Ty());
-  for (std::size_t i = 0; i < q; ++i) d = d * Box("0", Ty(), qb);
-  std::size_t boxes = 0;
-  for (std::size_t l = 0; l < depth; ++l)
-    for (std::size_t i = l % 2; i + 1 < q; i += 2, ++boxes)
-      d = d >> (qb.pow(i) * Box(fmt::format("U{}", boxes), qb * qb, qb * qb) * qb.pow(q - i - 2));
-  for (std::size_t i = 0; i < q; ++i) d = d >> (Box("0", qb, Ty()) * qb.pow(q - i - 1));
+  const Diagram d = brick_wall(q, depth, true, true);
+  const std::size_t boxes = d.size() - 2 * q;
   at::manual_seed(ctx.seed);
   std::map<std::uint32_t, at::Tensor> arrays;
   TensorFunctor F([](const Ob&) { return 2; }, [&](const Box& b) {

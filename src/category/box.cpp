@@ -17,7 +17,7 @@ std::uint64_t content_hash(const BoxData& b) {
   std::uint64_t h = mix(std::uint64_t(b.kind) ^ (std::uint64_t(b.name.id()) << 8));
   h = mix(h ^ b.dom.hash());
   h = mix(h ^ (b.cod.hash() * 3));
-  h = mix(h ^ std::uint32_t(b.z) ^ (std::uint64_t(b.dagger) << 40));
+  h = mix(h ^ std::uint32_t(b.z) ^ (std::uint64_t(b.dagger) << 40) ^ (b.ob.hash() * 5));
   for (double v : b.data) {
     std::uint64_t bits;
     std::memcpy(&bits, &v, sizeof bits);
@@ -27,7 +27,7 @@ std::uint64_t content_hash(const BoxData& b) {
 }
 
 bool same_content(const BoxData& a, const BoxData& b) {
-  if (a.kind != b.kind || !(a.name == b.name) || a.z != b.z || a.dagger != b.dagger) return false;
+  if (a.kind != b.kind || !(a.name == b.name) || a.z != b.z || a.dagger != b.dagger || !(a.ob == b.ob)) return false;
   if (!(a.dom == b.dom) || !(a.cod == b.cod) || a.data.size() != b.data.size()) return false;
   // bitwise, so that NaN parameters still intern to one box
   return a.data.empty() || std::memcmp(a.data.data(), b.data.data(), a.data.size() * sizeof(double)) == 0;
@@ -69,8 +69,9 @@ const BoxData* intern_box(BoxData candidate) {
 namespace {
 
 const BoxData* make(BoxKind kind, Symbol name, Ty dom, Ty cod, std::int32_t z = 0, bool dagger = false,
-                    std::vector<double> data = {}) {
+                    std::vector<double> data = {}, Ob ob = {}) {
   BoxData b;
+  b.ob = ob;
   b.kind = kind;
   b.name = name;
   b.dom = std::move(dom);
@@ -102,6 +103,7 @@ std::int32_t Box::z() const noexcept { return p_->z; }
 bool Box::is_dagger() const noexcept { return p_->dagger; }
 const std::vector<double>& Box::data() const noexcept { return p_->data; }
 std::uint32_t Box::id() const noexcept { return p_->id; }
+const Ob& Box::spider_object() const noexcept { return p_->ob; }
 
 Box cup(const Ob& left, const Ob& right) {
   require_adjoint(left, right, true);
@@ -123,7 +125,7 @@ Box swap(const Ob& left, const Ob& right) {
 Box spider(std::size_t n_in, std::size_t n_out, const Ob& x) {
   return Box::from(make(BoxKind::Spider,
                         Symbol("Spider(" + std::to_string(n_in) + ", " + std::to_string(n_out) + ", " + x.str() + ")"),
-                        Ty(x).pow(n_in), Ty(x).pow(n_out)));
+                        Ty(x).pow(n_in), Ty(x).pow(n_out), 0, false, {}, x));
 }
 
 Box word(std::string_view name, const Ty& cod) {
@@ -139,7 +141,7 @@ Box Box::dagger() const {
     case BoxKind::Swap:
       return swap(p_->dom[1], p_->dom[0]);
     case BoxKind::Spider:
-      return spider(p_->cod.size(), p_->dom.size(), p_->dom.empty() ? p_->cod[0] : p_->dom[0]);
+      return spider(p_->cod.size(), p_->dom.size(), p_->ob);
     default:
       return Box(make(p_->kind, p_->name, p_->cod, p_->dom, p_->z, !p_->dagger, p_->data));
   }
@@ -156,10 +158,8 @@ Box rotated(const BoxData* p, bool left) {
       return cup(adj(p->cod[1]), adj(p->cod[0]));
     case BoxKind::Swap:
       return swap(adj(p->dom[1]), adj(p->dom[0]));
-    case BoxKind::Spider: {
-      const Ob& x = p->dom.empty() ? p->cod[0] : p->dom[0];
-      return spider(p->cod.size(), p->dom.size(), adj(x));
-    }
+    case BoxKind::Spider:
+      return spider(p->cod.size(), p->dom.size(), adj(p->ob));
     default:
       return Box::from(make(p->kind, p->name, left ? p->cod.l() : p->cod.r(), left ? p->dom.l() : p->dom.r(),
                             p->z + (left ? -1 : 1), p->dagger, p->data));

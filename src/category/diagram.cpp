@@ -149,30 +149,35 @@ Diagram rotate_diagram(const Diagram& self, bool left) {
 Diagram Diagram::l() const { return rotate_diagram(*this, true); }
 Diagram Diagram::r() const { return rotate_diagram(*this, false); }
 
+namespace {
+
+// DisCoPy's nesting of cups (or caps): the outer pair left[0], right[-1], the
+// rest nested inside, built from the innermost pair out.
+Diagram nested(const Ty& left, const Ty& right, bool cups_not_caps) {
+  const std::size_t n = left.size();
+  Diagram result = Diagram::id(Ty());
+  for (std::size_t k = n; k-- > 0;) {
+    const Ob &a = left[k], &b = right[n - 1 - k];
+    const Diagram inner = Ty(a) * result * Ty(b);
+    result = cups_not_caps ? inner >> Diagram(cup(a, b)) : Diagram(cap(a, b)) >> inner;
+  }
+  return result;
+}
+
+}  // namespace
+
 Diagram cups(const Ty& left, const Ty& right) {
   if (!(right == left.r()))
     throw AxiomError("cups(" + left.str() + ", " + right.str() + ")",
                      "the second type to be the right adjoint of the first (" + left.r().str() + ")", "NotAdjoint");
-  // DisCoPy nests from the outside in: left[0] * cups(left[1:], right[:-1]) * right[-1] >> Cup
-  const std::size_t n = left.size();
-  Diagram result = Diagram::id(Ty());
-  for (std::size_t k = n; k-- > 0;) {  // innermost first
-    const Diagram inner = Ty(left[k]) * result * Ty(right[n - 1 - k]);
-    result = inner >> Diagram(cup(left[k], right[n - 1 - k]));
-  }
-  return result;
+  return nested(left, right, true);
 }
 
 Diagram caps(const Ty& left, const Ty& right) {
   if (!(right == left.l()))
     throw AxiomError("caps(" + left.str() + ", " + right.str() + ")",
                      "the second type to be the left adjoint of the first (" + left.l().str() + ")", "NotAdjoint");
-  const std::size_t n = left.size();
-  Diagram result = Diagram::id(Ty());
-  for (std::size_t k = n; k-- > 0;) {
-    result = Diagram(cap(left[k], right[n - 1 - k])) >> (Ty(left[k]) * result * Ty(right[n - 1 - k]));
-  }
-  return result;
+  return nested(left, right, false);
 }
 
 Diagram swap(const Ty& left, const Ty& right) {

@@ -51,7 +51,7 @@ Diagram DiagramFunctor::operator()(const Box& b) const {
     case BoxKind::Swap:
       return swap(map_ob(b.dom()[0]), map_ob(b.dom()[1]));
     case BoxKind::Spider: {
-      const Ob& x = b.dom().empty() ? b.cod()[0] : b.dom()[0];
+      const Ob& x = b.spider_object();
       const Ty fx = map_ob(x);
       if (fx.size() != 1)
         throw InvalidInput("functor", "box " + b.str(), "spiders on objects whose image is one object (" + x.str() +

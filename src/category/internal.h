@@ -15,6 +15,7 @@ struct BoxData {
   std::int32_t z = 0;
   bool dagger = false;
   std::vector<double> data;
+  Ob ob;                   // a spider's object (its legs may be none)
   std::uint64_t hash = 0;  // of the content above
   std::uint32_t id = 0;    // interning order
 };

@@ -175,7 +175,7 @@ json box_json(const Box& b) {
     case BoxKind::Spider:
       return json{{"kind", "spider"},
                   {"legs", {b.dom().size(), b.cod().size()}},
-                  {"ob", ob_json(b.dom().empty() ? b.cod()[0] : b.dom()[0])}};
+                  {"ob", ob_json(b.spider_object())}};
     default: {
       // the generator's types, then the dagger and the winding number
       Box g = b;

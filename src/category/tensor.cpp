@@ -115,8 +115,7 @@ TensorNetwork TensorFunctor::network(const Diagram& d) const {
         std::swap(wires[std::size_t(off)], wires[std::size_t(off) + 1]);
         break;
       case BoxKind::Spider: {
-        const Ob& x = n_in ? box.dom()[0] : box.cod()[0];
-        const int u = n_in ? wires[std::size_t(off)] : uf.make(dim(x));
+        const int u = n_in ? wires[std::size_t(off)] : uf.make(dim(box.spider_object()));
         for (std::size_t k = 1; k < n_in; ++k) uf.unite(u, wires[std::size_t(off) + k], box);
         wires.erase(wires.begin() + off, wires.begin() + off + std::ptrdiff_t(n_in));
         wires.insert(wires.begin() + off, box.cod().size(), u);

@@ -5,6 +5,7 @@
 
 #include "factorkit/category/diagram.h"
 #include "factorkit/category/functor.h"
+#include "factorkit/category/generators.h"
 
 namespace fc = factorkit::category;
 using fc::Box;
@@ -20,23 +21,6 @@ Encoding encoding(const Diagram& d) {
   Encoding out;
   for (const auto& l : d.layers()) out.emplace_back(l.box.str(), l.offset);
   return out;
-}
-
-// benchmark/generators.py's spiral (arXiv:1804.07832) with plain boxes
-Diagram spiral(std::size_t n) {
-  const Ty x("x"), e;
-  const Box unit("unit", e, x), counit("counit", x, e), cup("cup", x * x, e), cap("cap", e, x * x);
-  Diagram r = unit;
-  for (std::size_t i = 0; i < n; ++i) r = r >> (x.pow(i) * cap * x.pow(i + 1));
-  r = r >> (x.pow(n) * counit * x.pow(n));
-  for (std::size_t i = 0; i < n; ++i) r = r >> (x.pow(n - i - 1) * cup * x.pow(n - i - 1));
-  return r;
-}
-
-Diagram transpose_snakes(const Diagram& f, std::size_t n) {
-  Diagram r = f;
-  for (std::size_t k = 0; k < n; ++k) r = r.transpose(true).transpose(false);
-  return r;
 }
 
 }  // namespace
@@ -228,18 +212,18 @@ TEST(Rigid, SnakeRemovalStepsMatchDisCoPy) {
 }
 
 TEST(NormalForm, SpiralMatchesDisCoPy) {
-  // DisCoPy 1.2.2: spiral(n).normal_form() and normal_form(left=True)
-  EXPECT_EQ(encoding(spiral(1).normal_form()), (Encoding{{"cap", 0}, {"unit", 1}, {"cup", 0}, {"counit", 0}}));
-  EXPECT_EQ(encoding(spiral(3).normal_form()),
+  // DisCoPy 1.2.2: fc::spiral(n).normal_form() and normal_form(left=True)
+  EXPECT_EQ(encoding(fc::spiral(1).normal_form()), (Encoding{{"cap", 0}, {"unit", 1}, {"cup", 0}, {"counit", 0}}));
+  EXPECT_EQ(encoding(fc::spiral(3).normal_form()),
             (Encoding{{"cap", 0}, {"cap", 1}, {"cap", 2}, {"unit", 3}, {"cup", 2}, {"cup", 1}, {"cup", 0},
                       {"counit", 0}}));
   Diagram::NormalFormOptions left;
   left.left = true;
-  EXPECT_EQ(encoding(spiral(2).normal_form(left)),
+  EXPECT_EQ(encoding(fc::spiral(2).normal_form(left)),
             (Encoding{{"unit", 0}, {"cap", 0}, {"cap", 1}, {"counit", 2}, {"cup", 1}, {"cup", 0}}));
   // the pattern continues: n caps, the unit at n, n cups, the counit at 0
   const std::size_t n = 10;
-  const Encoding e = encoding(spiral(n).normal_form());
+  const Encoding e = encoding(fc::spiral(n).normal_form());
   ASSERT_EQ(e.size(), 2 * n + 2);
   for (std::size_t i = 0; i < n; ++i) {
     EXPECT_EQ(e[i], (std::pair<std::string, std::uint32_t>{"cap", std::uint32_t(i)}));
@@ -252,13 +236,13 @@ TEST(NormalForm, SpiralMatchesDisCoPy) {
 TEST(NormalForm, TransposeSnakesYankBackToTheBox) {
   const Ty x("x");
   const Box f("f", x, x);
-  EXPECT_EQ(transpose_snakes(f, 1).normal_form(), Diagram(f));
-  const Diagram g = transpose_snakes(f, 20);
+  EXPECT_EQ(fc::transpose_snakes(f, 1).normal_form(), Diagram(f));
+  const Diagram g = fc::transpose_snakes(f, 20);
   EXPECT_EQ(g.size(), 81u);
   EXPECT_EQ(g.normal_form(), Diagram(f));
   // a box with a non-trivial type keeps its rotation count
   const Box k("k", x, Ty("y") * x);
-  EXPECT_EQ(transpose_snakes(k, 3).normal_form(), Diagram(k));
+  EXPECT_EQ(fc::transpose_snakes(k, 3).normal_form(), Diagram(k));
 }
 
 TEST(NormalForm, IsIdempotentAndPreservesTypes) {

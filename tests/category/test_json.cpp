@@ -39,6 +39,8 @@ TEST(DiagramJson, RoundTrip) {
   const Diagram rotated = Diagram(f.r().r().dagger()) * f.l().l().l();
   EXPECT_EQ(fc::parse_diagram_json(fc::diagram_to_json(rotated), "mem").diagram, rotated);
   EXPECT_EQ(fc::parse_diagram_json(fc::diagram_to_json(Diagram::id(odd * x)), "mem").diagram, Diagram::id(odd * x));
+  const Diagram legless = Diagram(fc::spider(0, 0, x[0])) * fc::spider(0, 0, Ob("y", 2));
+  EXPECT_EQ(fc::parse_diagram_json(fc::diagram_to_json(legless), "mem").diagram, legless);
   const Diagram w = Diagram(fc::word("Bob", x).dagger());
   EXPECT_EQ(fc::parse_diagram_json(fc::diagram_to_json(w), "mem").diagram, w);
 }

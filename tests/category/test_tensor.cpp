@@ -134,6 +134,9 @@ TEST(TensorFunctor, SwapsAndSpiders) {
   const Ob o = x[0];
   expect_close(F(Diagram(fc::spider(1, 2, o)) >> fc::spider(2, 1, o)), at::eye(2, at::kDouble));
   expect_close(F(fc::spider(0, 1, o)), at::ones({2}, at::kDouble));
+  expect_close(F(fc::spider(0, 0, o)), at::full({}, 2.0, at::kDouble));  // a closed spider: the dimension
+  EXPECT_EQ(fc::spider(0, 0, o).dagger(), fc::spider(0, 0, o));
+  EXPECT_EQ(fc::spider(0, 0, o).l(), fc::spider(0, 0, o.l()));
   const at::Tensor copy = F(fc::spider(1, 3, o));
   EXPECT_EQ(copy.sum().item<double>(), 2.0);
   EXPECT_EQ(copy.index({1, 1, 1, 1}).item<double>(), 1.0);

@@ -70,6 +70,8 @@ class Box {
   const std::vector<double>& data() const noexcept;
   // interning order; stable within a process, used by hashes
   std::uint32_t id() const noexcept;
+  // the object a spider's legs carry (a spider may have no legs at all)
+  const Ob& spider_object() const noexcept;
 
   // f† : cod → dom. Rigid cups and caps have none (AxiomError), as in DisCoPy.
   Box dagger() const;
