@@ -106,6 +106,9 @@ class DiagramCommand final : public Command {
     eval_->add_option("--dims", dims_text_, "Dimensions of the objects, e.g. n=2,s=1 (default: the document's dims)");
     eval_->add_option("--path", path_text_, "Contraction path: auto, optimal, greedy or sequential")
         ->capture_default_str();
+    eval_->add_option("--max-elements", max_elements_,
+                      "Refuse a contraction whose largest tensor would exceed this many elements")
+        ->capture_default_str();
     eval_->add_option("-o,--output", output_, "Write the result tensor (.npy or .safetensors)");
   }
 
@@ -200,6 +203,7 @@ class DiagramCommand final : public Command {
     ContractionOptions opts;
     opts.method = parse_path(path_text_);
     opts.seed = ctx.seed;
+    opts.max_elements = max_elements_;
     const std::string source = input_;
     TensorFunctor F(
         [&](const Ob& x) -> std::int64_t {
@@ -215,6 +219,14 @@ class DiagramCommand final : public Command {
           for (const Ob& x : b.dom()) shape.push_back(dims.count(x.name.str()) ? dims.at(x.name.str()) : 0);
           for (const Ob& x : b.cod()) shape.push_back(dims.count(x.name.str()) ? dims.at(x.name.str()) : 0);
           if (random_) {
+            double elements = 1;
+            for (std::int64_t s : shape) elements *= double(s);
+            if (elements > opts.max_elements)
+              throw InvalidInput("--random", "box " + b.name(),
+                                 fmt::format("an array of at most {:.0f} elements (its dimensions give {:.3g}; raise "
+                                             "--max-elements)",
+                                             opts.max_elements, elements),
+                                 "TooLarge");
             at::Generator gen = at::detail::createCPUGenerator(ctx.seed * 1000003u + fnv1a(b.name()));
             return at::randn(shape, gen, at::TensorOptions().dtype(at::kDouble));
           }
@@ -260,6 +272,7 @@ class DiagramCommand final : public Command {
   CLI::App *parse_ = nullptr, *draw_ = nullptr, *nf_ = nullptr, *eval_ = nullptr;
   std::string input_, output_, sentence_, lexicon_, target_ = "s", title_, arrays_, dims_text_, path_text_ = "auto";
   bool pregroup_ = false, normal_ = false, left_ = false, no_snakes_ = false, random_ = false;
+  double max_elements_ = ContractionOptions{}.max_elements;
 };
 
 FACTORKIT_REGISTER_COMMAND(DiagramCommand);

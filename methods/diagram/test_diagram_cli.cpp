@@ -72,6 +72,15 @@ TEST(DiagramCli, BadInputIsNamed) {
   r = run("diagram eval " + json + " --random --dims x=2 --path fastest");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--path"), std::string::npos) << r.err;
+  // dimensions that would need gigabytes are refused up front, not left to the allocator
+  write(json, R"({"format": "factorkit.diagram", "version": 1, "dom": ["x"], "boxes": [{"name": "f", "dom": ["x"], "cod": ["x"]}], "layers": [[0, 0]], "dims": {"x": 2000000000}})");
+  r = run("diagram eval " + json + " --random");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("TooLarge"), std::string::npos) << r.err;
+  write(json, R"({"format": "factorkit.diagram", "version": 1, "dom": ["x"], "boxes": [], "layers": [], "dims": {"x": 2000000000}})");
+  r = run("diagram eval " + json + " --random");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("TooLarge"), std::string::npos) << r.err;
   const std::string out = dir.file("out.svg");
   r = run("diagram draw " + json + " --pregroup -o " + out);
   EXPECT_EQ(r.code, 2);

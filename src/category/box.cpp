@@ -92,8 +92,16 @@ void require_adjoint(const Ob& left, const Ob& right, bool cup_or_cap) {
 
 }  // namespace
 
+namespace {
+std::vector<double> canonical(std::vector<double> data) {
+  for (double& v : data)
+    if (v == 0) v = 0.0;  // -0.0 and 0.0 are one parameter
+  return data;
+}
+}  // namespace
+
 Box::Box(std::string_view name, const Ty& dom, const Ty& cod, std::vector<double> data)
-    : p_(make(BoxKind::Generator, Symbol(name), dom, cod, 0, false, std::move(data))) {}
+    : p_(make(BoxKind::Generator, Symbol(name), dom, cod, 0, false, canonical(std::move(data)))) {}
 
 BoxKind Box::kind() const noexcept { return p_->kind; }
 const std::string& Box::name() const { return p_->name.str(); }
@@ -156,8 +164,8 @@ Box rotated(const BoxData* p, bool left) {
       return cap(adj(p->dom[1]), adj(p->dom[0]));
     case BoxKind::Cap:
       return cup(adj(p->cod[1]), adj(p->cod[0]));
-    case BoxKind::Swap:
-      return swap(adj(p->dom[1]), adj(p->dom[0]));
+    case BoxKind::Swap:  // (x ⊗ y → y ⊗ x).l : x.l ⊗ y.l → y.l ⊗ x.l
+      return swap(adj(p->dom[0]), adj(p->dom[1]));
     case BoxKind::Spider:
       return spider(p->cod.size(), p->dom.size(), adj(p->ob));
     default:

@@ -201,14 +201,16 @@ Diagram permutation(const std::vector<std::size_t>& perm, const Ty& dom) {
     throw AxiomError("permutation", "each of the " + std::to_string(dom.size()) + " wire indices exactly once",
                      "NotAPermutation");
   // output wire k is input wire perm[k]: bring perm[0] to the front, recurse
-  Diagram result = Diagram::id(dom);
+  // on the rest (DisCoPy's recursion, its layers appended in place)
+  std::vector<Layer> layers;
   std::vector<std::size_t> xs = perm;
   Ty rest = dom;
   std::size_t done = 0;
   while (rest.size() > 1) {
     const std::size_t i = xs[0];
-    const Diagram step = swap(rest.slice(0, i), Ty(rest[i])) * rest.slice(i + 1, rest.size());
-    result = result >> (result.cod().slice(0, done) * step);
+    const Diagram step = swap(rest.slice(0, i), Ty(rest[i]));
+    for (const Layer& l : step.layers())
+      layers.push_back(Layer{l.box, static_cast<std::uint32_t>(l.offset + done)});
     std::vector<Ob> next(rest.begin(), rest.end());
     next.erase(next.begin() + std::ptrdiff_t(i));
     rest = Ty(std::move(next));
@@ -217,7 +219,7 @@ Diagram permutation(const std::vector<std::size_t>& perm, const Ty& dom) {
     xs = std::move(ys);
     ++done;
   }
-  return result;
+  return Diagram::decode(dom, std::move(layers));
 }
 
 Diagram Diagram::transpose(bool left) const {

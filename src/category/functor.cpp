@@ -37,9 +37,12 @@ Ty DiagramFunctor::map_ob(const Ob& x) const {
 }
 
 Ty DiagramFunctor::operator()(const Ty& t) const {
-  Ty out;
-  for (const Ob& x : t) out = out * map_ob(x);
-  return out;
+  std::vector<Ob> out;
+  for (const Ob& x : t) {
+    const Ty fx = map_ob(x);
+    out.insert(out.end(), fx.begin(), fx.end());
+  }
+  return Ty(std::move(out));
 }
 
 Diagram DiagramFunctor::operator()(const Box& b) const {
@@ -78,10 +81,23 @@ Diagram DiagramFunctor::operator()(const Box& b) const {
 }
 
 Diagram DiagramFunctor::operator()(const Diagram& d) const {
-  return apply_functor<Diagram>(
-      d, [this](const Ty& t) { return (*this)(t); }, [this](const Box& b) { return (*this)(b); },
-      [](const Ty& t) { return Diagram::id(t); }, [](const Diagram& a, const Diagram& b) { return a.then(b); },
-      [](const Diagram& a, const Diagram& b) { return a.tensor(b); });
+  // apply_functor's F(left) ⊗ F(box) ⊗ F(right), written out for diagrams: the
+  // image's layers shifted past F(left), appended (linear, not quadratic)
+  std::vector<Layer> layers;
+  std::vector<std::size_t> widths;  // |F(x)| for each current wire
+  for (const Ob& x : d.dom()) widths.push_back(map_ob(x).size());
+  for (const Layer& layer : d.layers()) {
+    const Diagram image = (*this)(layer.box);
+    std::size_t shift = 0;
+    for (std::size_t k = 0; k < layer.offset; ++k) shift += widths[k];
+    for (const Layer& l : image.layers()) layers.push_back(Layer{l.box, static_cast<std::uint32_t>(l.offset + shift)});
+    const auto off = std::ptrdiff_t(layer.offset);
+    widths.erase(widths.begin() + off, widths.begin() + off + std::ptrdiff_t(layer.box.dom().size()));
+    std::vector<std::size_t> out;
+    for (const Ob& x : layer.box.cod()) out.push_back(map_ob(x).size());
+    widths.insert(widths.begin() + off, out.begin(), out.end());
+  }
+  return Diagram::decode((*this)(d.dom()), std::move(layers));
 }
 
 }  // namespace factorkit::category

@@ -14,6 +14,7 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxLegs = 1 << 16;      // per spider
 constexpr std::size_t kMaxFileBytes = 1 << 28;  // 256 MiB
+constexpr std::int64_t kMaxWinding = 64;        // objects and boxes: x.l.l... at most 64 deep
 
 struct Reader {
   const std::string& where;
@@ -37,7 +38,7 @@ struct Reader {
       if (j.contains("z")) {
         if (!j["z"].is_number_integer()) fail(field + ".z", "an integer winding number");
         z = j["z"].get<std::int64_t>();
-        if (z < -(1 << 20) || z > (1 << 20)) fail(field + ".z", "a winding number within ±2^20");
+        if (z < -kMaxWinding || z > kMaxWinding) fail(field + ".z", "a winding number within ±64");
       }
       for (const auto& [k, v] : j.items())
         if (k != "name" && k != "z") fail(field + "." + k, "only \"name\" and \"z\"");
@@ -74,13 +75,22 @@ struct Reader {
       if (!j["kind"].is_string()) fail(field + ".kind", "a string");
       kind = j["kind"].get<std::string>();
     }
-    static const char* allowed[] = {"kind", "name", "dom", "cod", "z", "dagger", "data", "legs", "ob"};
-    for (const auto& item : j.items()) {
-      const std::string& key = item.key();
-      if (std::find_if(std::begin(allowed), std::end(allowed), [&](const char* a) { return key == a; }) ==
-          std::end(allowed))
-        fail(field + "." + key, "one of kind, name, dom, cod, z, dagger, data, legs, ob");
-    }
+    // the keys each kind may have; anything else is an error, not ignored
+    const std::vector<std::string> keys =
+        kind == "box"      ? std::vector<std::string>{"kind", "name", "dom", "cod", "z", "dagger", "data"}
+        : kind == "word"   ? std::vector<std::string>{"kind", "name", "cod", "dom", "z", "dagger"}
+        : kind == "cup"    ? std::vector<std::string>{"kind", "dom"}
+        : kind == "cap"    ? std::vector<std::string>{"kind", "cod"}
+        : kind == "swap"   ? std::vector<std::string>{"kind", "dom"}
+        : kind == "spider" ? std::vector<std::string>{"kind", "legs", "ob"}
+                           : std::vector<std::string>{};
+    if (keys.empty()) fail(field + ".kind", "one of box, word, cup, cap, swap, spider");
+    for (const auto& item : j.items())
+      if (std::find(keys.begin(), keys.end(), item.key()) == keys.end()) {
+        std::string list;
+        for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+        fail(field + "." + item.key(), "only " + list + " for a " + kind);
+      }
     auto two = [&](const char* key) {
       const Ty t = ty(need(j, key, field), field + "." + key);
       if (t.size() != 2) fail(field + "." + key, "exactly two objects");
@@ -110,13 +120,12 @@ struct Reader {
     }
     const json& name = need(j, "name", field);
     if (!name.is_string()) fail(field + ".name", "a string");
-    if (kind != "box" && kind != "word") fail(field + ".kind", "one of box, word, cup, cap, swap, spider");
     // dom and cod are the generator's; the dagger and then z half-turns apply to it
     std::int64_t z = 0;
     if (j.contains("z")) {
       if (!j["z"].is_number_integer()) fail(field + ".z", "an integer");
       z = j["z"].get<std::int64_t>();
-      if (z < -64 || z > 64) fail(field + ".z", "a winding number within ±64");
+      if (z < -kMaxWinding || z > kMaxWinding) fail(field + ".z", "a winding number within ±64");
     }
     bool dagger = false;
     if (j.contains("dagger")) {
@@ -128,7 +137,6 @@ struct Reader {
     if (kind == "word") {
       if (j.contains("dom") && !(j["dom"].is_array() && j["dom"].empty()))
         fail(field + ".dom", "absent or [] (a word is a state)");
-      if (j.contains("data")) fail(field + ".data", "absent (words carry no data)");
     } else {
       const Ty dom = ty(need(j, "dom", field), field + ".dom");
       std::vector<double> data;
@@ -198,9 +206,12 @@ json box_json(const Box& b) {
 Ob parse_ob(std::string_view text, const std::string& where) {
   std::int32_t z = 0;
   std::string_view s = text;
+  std::size_t suffixes = 0;
   while (s.size() >= 2 && s[s.size() - 2] == '.' && (s.back() == 'l' || s.back() == 'r')) {
     z += s.back() == 'l' ? -1 : 1;
     s.remove_suffix(2);
+    if (++suffixes > std::size_t(kMaxWinding))
+      throw InvalidInput(where, "object", "at most 64 .l/.r suffixes", "BadObject");
   }
   if (s.empty() || s.back() == '.')
     throw InvalidInput(where, std::string(text), "an object name (not ending in '.') followed by optional .l/.r suffixes",

@@ -3,7 +3,8 @@
 // The rewriting runs on the encoded layers in place: an adjacent interchange is
 // O(1) (two offsets change), where rebuilding a diagram per step is O(n). A
 // repeated diagram is detected with a 128-bit Zobrist-style hash of the layers,
-// updated in O(1) per interchange, instead of hashing printed strings.
+// updated in O(1) per interchange, instead of hashing printed strings, and only
+// sweep starts are remembered.
 #include <unordered_set>
 
 #include "internal.h"
@@ -143,11 +144,14 @@ Diagram Diagram::normal_form(const NormalFormOptions& options) const {
 
   // Delpeuch–Vicary: sweep, interchanging every adjacent pair whose lower box
   // lies to the left (right, with `left`) of the upper one, until a sweep makes
-  // no move. Each state is remembered; a repeat means no normal form exists.
+  // no move. A sweep is a function of the diagram it starts from, so a diagram
+  // that starts a second sweep means the rewriting cycles forever: remembering
+  // the start of each sweep (not every step) is enough to stop it.
   StateHash hash(layers);
-  std::unordered_set<Hash128, Hash128Hasher> seen{hash.value()};
+  std::unordered_set<Hash128, Hash128Hasher> seen;
   const bool left = options.left;
   for (;;) {
+    if (!seen.insert(hash.value()).second) throw NotBoundaryConnected(steps, decode(dom_, layers));
     bool moved = false;
     for (std::size_t i = 0; i + 1 < layers.size(); ++i) {
       const Layer& a = layers[i];
@@ -160,7 +164,6 @@ Diagram Diagram::normal_form(const NormalFormOptions& options) const {
       hash.replace(i, a0, layers[i]);
       hash.replace(i + 1, b0, layers[i + 1]);
       emit();
-      if (!seen.insert(hash.value()).second) throw NotBoundaryConnected(steps, decode(dom_, layers));
       moved = true;
     }
     if (!moved) break;

@@ -7,13 +7,14 @@
 
 #include "factorkit/category/json.h"
 #include "factorkit/core/source.h"
+#include "factorkit/core/utf8.h"
 
 namespace factorkit::category {
 
 namespace {
 
 constexpr std::size_t kMaxTypesPerWord = 16;
-constexpr std::size_t kMaxCombinations = 4096;
+constexpr std::size_t kMaxCombinations = 4096;  // choices of types per sentence
 constexpr std::size_t kMaxSimpleTypes = 1024;  // the parser is O(N³)
 
 std::string lower(std::string s) {
@@ -52,6 +53,11 @@ const std::vector<Ty>* Lexicon::find(const std::string& word) const {
 }
 
 Lexicon parse_lexicon(std::string_view text, const std::string& where) {
+  if (const std::size_t bad = detail::utf8_invalid_at(text); bad != std::string_view::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + std::ptrdiff_t(bad), '\n');
+    throw MalformedFile(where, "line " + std::to_string(line), "UTF-8 text (invalid byte at offset " + std::to_string(bad) + ")",
+                        "BadLexicon");
+  }
   Lexicon lex;
   std::size_t line_no = 0, pos = 0;
   while (pos <= text.size()) {
@@ -113,11 +119,11 @@ std::vector<std::string> tokenize(std::string_view sentence) {
     while (i < sentence.size() && std::isspace(static_cast<unsigned char>(sentence[i]))) ++i;
     std::size_t j = i;
     while (j < sentence.size() && !std::isspace(static_cast<unsigned char>(sentence[j]))) ++j;
-    const std::string_view tok = sentence.substr(i, j - i);
-    const bool punct = !tok.empty() && std::all_of(tok.begin(), tok.end(), [](char c) {
-      return c == '.' || c == ',' || c == ';' || c == '!' || c == '?' || c == ':';
-    });
-    if (!tok.empty() && !punct) out.emplace_back(tok);
+    std::string_view tok = sentence.substr(i, j - i);
+    auto punct = [](char c) { return c == '.' || c == ',' || c == ';' || c == '!' || c == '?' || c == ':'; };
+    while (!tok.empty() && punct(tok.front())) tok.remove_prefix(1);
+    while (!tok.empty() && punct(tok.back())) tok.remove_suffix(1);
+    if (!tok.empty()) out.emplace_back(tok);
     i = j;
   }
   return out;
@@ -259,61 +265,85 @@ std::string join_types(const std::vector<Ob>& T, const std::vector<std::size_t>&
 
 }  // namespace
 
-Diagram reduce(const std::vector<Box>& words, const Ty& target) {
-  std::vector<Ob> T;
-  std::vector<std::size_t> owner;
+namespace {
+
+struct Sentence {
+  std::vector<Ob> T;               // the simple types, concatenated
+  std::vector<std::size_t> owner;  // the word of each
+};
+
+Sentence simple_types(const std::vector<Box>& words) {
+  Sentence s;
   for (std::size_t w = 0; w < words.size(); ++w) {
     if (!words[w].dom().empty())
       throw InvalidInput("sentence", "word " + words[w].str(), "a state (a box with empty domain)", "NotAWord");
-    for (const Ob& o : words[w].cod()) T.push_back(o), owner.push_back(w);
+    for (const Ob& o : words[w].cod()) s.T.push_back(o), s.owner.push_back(w);
   }
-  if (T.size() > kMaxSimpleTypes)
+  if (s.T.size() > kMaxSimpleTypes)
     throw InvalidInput("sentence", "length", "at most " + std::to_string(kMaxSimpleTypes) + " simple types",
                        "SentenceTooLong");
-  const Reduction red = find_reduction(T, target);
-  if (!red.ok) {
-    const std::vector<std::size_t> left = leftover(T);
-    std::string who;
-    for (std::size_t k : left) who += (who.empty() ? "" : ", ") + T[k].str() + " of \"" + words[owner[k]].name() + "\"";
-    throw ParseError("sentence", "reduction to " + target.str(),
-                     "a reduction; the types " + Ty(T).str() + " reduce at best to " + join_types(T, left) +
-                         (who.empty() ? "" : " (unmatched: " + who + ")"),
-                     "NoReduction");
-  }
-  return build(words, T, red.cups);
+  return s;
+}
+
+// What is left over at best, and from which words (only for the error message).
+ParseError no_reduction(const std::vector<Box>& words, const Sentence& s, const Ty& target, const std::string& prefix) {
+  const std::vector<std::size_t> left = leftover(s.T);
+  std::string who;
+  for (std::size_t k : left) who += (who.empty() ? "" : ", ") + s.T[k].str() + " of \"" + words[s.owner[k]].name() + "\"";
+  return ParseError("sentence", "reduction to " + target.str(),
+                    prefix + "a reduction; the types " + Ty(s.T).str() + " reduce at best to " + join_types(s.T, left) +
+                        (who.empty() ? "" : " (unmatched: " + who + ")"),
+                    "NoReduction");
+}
+
+}  // namespace
+
+Diagram reduce(const std::vector<Box>& words, const Ty& target) {
+  const Sentence s = simple_types(words);
+  const Reduction red = find_reduction(s.T, target);
+  if (!red.ok) throw no_reduction(words, s, target, "");
+  return build(words, s.T, red.cups);
 }
 
 Diagram parse_sentence(const std::vector<std::string>& words, const Lexicon& lexicon, const Ty& target) {
   if (words.empty()) throw ParseError("sentence", "words", "at least one word", "EmptySentence");
   std::vector<const std::vector<Ty>*> choices;
-  std::size_t combos = 1;
+  double combos = 1;
   for (std::size_t k = 0; k < words.size(); ++k) {
+    if (detail::utf8_invalid_at(words[k]) != std::string_view::npos)
+      throw ParseError("sentence", "word " + std::to_string(k + 1), "UTF-8 text", "BadText");
     const std::vector<Ty>* t = lexicon.find(words[k]);
+    if (t && t->empty()) t = nullptr;  // a hand-made lexicon entry without types
     if (!t) throw ParseError("sentence", "word " + std::to_string(k + 1) + " \"" + words[k] + "\"", "a word of the lexicon", "UnknownWord");
     choices.push_back(t);
-    combos = std::min(combos * t->size(), kMaxCombinations + 1);
+    combos *= double(t->size());
   }
+  // Every choice of types, last word fastest, until one reduces or the work
+  // (N³ per choice for N simple types) passes a budget of a few seconds.
+  constexpr double kWorkBudget = 4e9;
   std::vector<std::size_t> pick(words.size(), 0);
-  std::unique_ptr<ParseError> first;
-  for (std::size_t n = 0; n < std::min(combos, kMaxCombinations); ++n) {
+  std::vector<Box> first;
+  double work = 0;
+  std::size_t tried = 0;
+  for (; tried < kMaxCombinations && double(tried) < combos && work < kWorkBudget; ++tried) {
     std::vector<Box> boxes;
     for (std::size_t k = 0; k < words.size(); ++k) boxes.push_back(word(words[k], (*choices[k])[pick[k]]));
-    try {
-      return reduce(boxes, target);
-    } catch (const ParseError& e) {
-      if (!first) first = std::make_unique<ParseError>(e);
-    }
-    for (std::size_t k = words.size(); k-- > 0;) {  // next combination, last word fastest
+    const Sentence s = simple_types(boxes);
+    const Reduction red = find_reduction(s.T, target);
+    if (red.ok) return build(boxes, s.T, red.cups);
+    if (first.empty()) first = boxes;
+    const double n = double(s.T.size());
+    work += n * n * n / 6 + 1;
+    for (std::size_t k = words.size(); k-- > 0;) {
       if (++pick[k] < choices[k]->size()) break;
       pick[k] = 0;
     }
   }
-  if (combos > kMaxCombinations)
-    throw ParseError("sentence", "reduction to " + target.str(),
-                     "a reduction among the first " + std::to_string(kMaxCombinations) +
-                         " choices of types (the lexicon allows more); first failure: " + first->expected(),
-                     "NoReduction");
-  throw *first;
+  const std::string prefix =
+      double(tried) < combos ? "(tried " + std::to_string(tried) + " of the lexicon's choices of types, the first " +
+                                   "failing as follows) "
+                             : "";
+  throw no_reduction(first, simple_types(first), target, prefix);
 }
 
 Diagram fa(const Ty& left, const Ty& right) { return left * cups(right.l(), right); }

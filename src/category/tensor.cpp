@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <queue>
@@ -38,6 +39,12 @@ struct UnionFind {
     parent[b] = a;
   }
 };
+
+std::string fmt_elements(double n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", n);
+  return buf;
+}
 
 std::string shape_str(at::IntArrayRef s) {
   std::string out = "(";
@@ -180,20 +187,27 @@ TensorNetwork TensorFunctor::network(const Diagram& d) const {
   for (const auto& legs : net.legs)
     for (int l : legs) in_tensors[std::size_t(l)] = 1;
   for (int o : output) ++in_output[std::size_t(o)];
+  const std::vector<int> original = output;  // ids below in_output.size(); output[] gets new ones
   std::vector<char> done(net.dims.size(), 0);
-  for (std::size_t k = 0; k < output.size(); ++k) {
-    const int u = output[k];
+  for (std::size_t k = 0; k < original.size(); ++k) {
+    const int u = original[k];
     const std::size_t ui = std::size_t(u);
     if (done[ui] || (in_output[ui] == 1 && in_tensors[ui])) continue;
     done[ui] = 1;
     std::vector<int> legs;
     if (in_tensors[ui]) legs.push_back(u);
-    for (std::size_t j = k; j < output.size(); ++j)
-      if (output[j] == u) {
+    for (std::size_t j = k; j < original.size(); ++j)
+      if (original[j] == u) {
         output[j] = int(net.dims.size());
         net.dims.push_back(net.dims[ui]);
         legs.push_back(output[j]);
       }
+    const double elements = std::pow(double(net.dims[ui]), double(legs.size()));
+    if (elements > options_.max_elements)
+      throw InvalidInput("tensor functor", "identity wires of dimension " + std::to_string(net.dims[ui]),
+                         "a copy tensor of at most " + std::to_string(std::int64_t(options_.max_elements)) +
+                             " elements (this one has " + fmt_elements(elements) + "; raise max_elements)",
+                         "TooLarge");
     net.tensors.push_back(copy_tensor(net.dims[ui], legs.size(), opts));
     net.legs.push_back(std::move(legs));
   }
@@ -448,7 +462,22 @@ ContractionPath optimal_path(const TensorNetwork& net) {
 
 constexpr double kRestartFlops = 1e8;
 
+namespace {
+ContractionPath plan(const TensorNetwork& net, const ContractionOptions& options);
+}  // namespace
+
 ContractionPath find_path(const TensorNetwork& net, const ContractionOptions& options) {
+  ContractionPath p = plan(net, options);
+  if (p.largest > options.max_elements)
+    throw InvalidInput("tensor contraction", "largest intermediate",
+                       "at most " + std::to_string(std::int64_t(options.max_elements)) + " elements (the best path found needs " +
+                           fmt_elements(p.largest) + "; raise max_elements, or cut the diagram)",
+                       "TooLarge");
+  return p;
+}
+
+namespace {
+ContractionPath plan(const TensorNetwork& net, const ContractionOptions& options) {
   const std::size_t n = net.tensors.size();
   PathMethod m = options.method;
   if (m == PathMethod::Auto) m = n <= 12 ? PathMethod::Optimal : PathMethod::Greedy;
@@ -478,6 +507,8 @@ ContractionPath find_path(const TensorNetwork& net, const ContractionOptions& op
     }
   }
 }
+
+}  // namespace
 
 // ---- contraction -----------------------------------------------------------
 

@@ -12,7 +12,7 @@
 #include "factorkit/core/error.h"
 #include "factorkit/core/formats.h"
 #include "byteorder.h"
-#include "utf8.h"
+#include "factorkit/core/utf8.h"
 
 namespace factorkit {
 

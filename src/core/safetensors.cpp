@@ -10,7 +10,7 @@
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
 #include "factorkit/core/formats.h"
-#include "utf8.h"
+#include "factorkit/core/utf8.h"
 
 namespace factorkit {
 

@@ -169,6 +169,12 @@ TEST(Rigid, TransposeAndRotation) {
             "x.l.l @ Cap(y.l, y.l.l) >> x.l.l @ F.l @ y.l.l >> Cup(x.l.l, x.l) @ y.l.l");
   const Diagram d = F * Box("G", y, x * y);
   EXPECT_EQ(d.l().r(), d);
+  // a swap of two different objects rotates to the swap of their adjoints
+  EXPECT_EQ(fc::swap(x[0], y[0]).l(), fc::swap(x.l()[0], y.l()[0]));
+  const Diagram s = (F * x) >> fc::swap(y, x);
+  EXPECT_EQ(s.l().r(), s);
+  EXPECT_EQ(s.r().l(), s);
+  EXPECT_EQ(s.l().cod(), (x * x).l());
   EXPECT_EQ(d.r().l(), d);
   EXPECT_EQ(d.l().dom(), d.cod().l());
 }

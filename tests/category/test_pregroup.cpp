@@ -33,6 +33,9 @@ TEST(Pregroup, TypesAndLexicon) {
   EXPECT_NE(lex.find("alice"), nullptr);  // case-insensitive fallback
   EXPECT_EQ(lex.find("Carol"), nullptr);
   EXPECT_EQ(fc::tokenize("  Alice loves Bob . "), (std::vector<std::string>{"Alice", "loves", "Bob"}));
+  EXPECT_EQ(fc::tokenize("Alice, who runs, loves Bob.!"),
+            (std::vector<std::string>{"Alice", "who", "runs", "loves", "Bob"}));
+  EXPECT_EQ(fc::tokenize("don't ?"), (std::vector<std::string>{"don't"}));
 }
 
 TEST(Pregroup, MalformedLexiconsNameTheLine) {
@@ -46,6 +49,7 @@ TEST(Pregroup, MalformedLexiconsNameTheLine) {
       {"Alice: .l\n", "line 1"},
       {std::string("Alice: n\x01\n"), "line 1"},
       {"w: a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q\n", "line 1"},
+      {"Alice: n\nBob\xff: n\n", "line 2"},
   };
   for (const auto& [text, line] : cases) {
     try {

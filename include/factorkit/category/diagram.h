@@ -76,7 +76,8 @@ class Box {
   // f† : cod → dom. Rigid cups and caps have none (AxiomError), as in DisCoPy.
   Box dagger() const;
   // Half-turn rotations: f.l() : cod.l → dom.l with z − 1; Cup(x, x.r).l() is
-  // Cap(x, x.l); Swap(x, y).l() is Swap(y.l, x.l).
+  // Cap(x, x.l); Swap(x, y).l() is Swap(x.l, y.l). The dagger of a rotated box
+  // keeps its winding number (DisCoPy resets it to 0).
   Box l() const;
   Box r() const;
   Box rotate(bool left) const { return left ? l() : r(); }
@@ -152,7 +153,8 @@ class Diagram {
   // Normal form. Snake removal (Dunn–Vicary) yanks every cap–cup pair; then
   // Delpeuch–Vicary right (or left) interchanges run to a fixed point. `on_step`
   // (optional) sees every rewriting step, as DisCoPy's normalize() yields them.
-  // Throws NotBoundaryConnected if a step repeats a diagram.
+  // Throws NotBoundaryConnected when a sweep of interchanges starts from a
+  // diagram an earlier sweep started from (the rewriting would cycle forever).
   struct NormalFormOptions {
     bool left = false;
     bool snake_removal = true;
@@ -177,7 +179,7 @@ class Diagram {
 struct NotBoundaryConnected : InvalidInput {
   NotBoundaryConnected(std::size_t steps, Diagram last)
       : InvalidInput("diagram", "normal form",
-                     "a diagram connected to its boundary (normalisation revisited a diagram after " +
+                     "a diagram connected to its boundary (normalisation came back to a diagram after " +
                          std::to_string(steps) +
                          " steps: scalars or floating components can be interchanged forever, "
                          "the Eckmann-Hilton argument)",
@@ -204,8 +206,8 @@ Diagram cups(const Ty& left, const Ty& right);
 Diagram caps(const Ty& left, const Ty& right);
 // The symmetry `left * right → right * left` from atomic swaps.
 Diagram swap(const Ty& left, const Ty& right);
-// The permutation sending wire i of `dom` to position perm[i]... DisCoPy's
-// convention: output wire i is input wire perm[i]. Built from adjacent swaps.
+// The permutation whose output wire i is input wire perm[i] (DisCoPy's
+// convention), built from swaps as DisCoPy builds it.
 Diagram permutation(const std::vector<std::size_t>& perm, const Ty& dom);
 
 }  // namespace factorkit::category

@@ -10,7 +10,7 @@
 // straight. Cups and caps are drawn as arcs, swaps as crossings, spiders as dots.
 //
 // Pregroup style (`pregroup_svg()`): for a diagram `words >> wiring` (words
-// tensored left to right, then cups and swaps), the words in a row at the top
+// tensored left to right, then cups and swaps, no caps), the words in a row at the top
 // with their types, and the cups nested underneath, as in DisCoPy's
 // pregroup.draw.
 #pragma once
@@ -47,7 +47,7 @@ struct Layout {
 
 Layout layout(const Diagram& d);
 std::string to_svg(const Diagram& d, const DrawOptions& options = {});
-// Throws InvalidInput when `d` is not of the form words >> (cups, caps, swaps).
+// Throws InvalidInput when `d` is not of the form words >> (cups, swaps).
 std::string pregroup_svg(const Diagram& d, const DrawOptions& options = {});
 
 }  // namespace factorkit::category

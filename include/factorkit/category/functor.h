@@ -4,7 +4,9 @@
 // diagram into any monoidal category given by its identity, composition and
 // tensor, layer by layer: F(d) = F(id dom) ; F(left_1) ⊗ F(box_1) ⊗ F(right_1) ; ...
 // (the tensor functor of tensor.h does not use it: it contracts a whole
-// network at once instead of scanning layers).
+// network at once instead of scanning layers). Each `then` sees the whole
+// result so far, so a target whose composition copies (diagrams) makes this
+// quadratic in the layers; DiagramFunctor appends layers instead.
 //
 // `DiagramFunctor` maps diagrams to diagrams and is rigid and dagger: it sends
 // x.l to F(x).l, cups and caps to nested cups and caps, swaps to swaps, a

@@ -3,10 +3,13 @@
 // A sentence's diagram is its words (states `word: I → type`) side by side,
 // followed by cups that reduce the concatenated type to the target (usually s).
 // The parser finds a planar reduction by dynamic programming over the simple
-// types (O(N³) for N simple types; every choice of type per word is tried, in
-// lexicon order, up to 4096 combinations), not by DisCoPy's eager left-most
-// scan, which misses reductions that need a later cup first. When no reduction
-// exists, ParseError says which types are left over at best, and by which word.
+// types (O(N³) for N simple types), not by DisCoPy's eager left-most scan, which
+// misses reductions that need a later cup first. Words with several types are
+// tried in lexicon order, the last word varying fastest, up to 4096 choices or
+// a few seconds of work; a parse that needs an early word's later type in a
+// long, very ambiguous sentence can be missed (the error says so). When no
+// reduction exists, ParseError says which types are left over at best, and by
+// which word.
 //
 // Lexicon files (docs/formats.md), one word per line, alternatives with `|`:
 //
@@ -41,7 +44,8 @@ struct ParseError : InvalidInput {
   using InvalidInput::InvalidInput;
 };
 
-// Splits on white space and drops tokens made only of punctuation (". , ; ! ?").
+// Splits on white space, strips the punctuation . , ; : ! ? around each token
+// ("Bob." -> "Bob") and drops tokens that were only punctuation.
 std::vector<std::string> tokenize(std::string_view sentence);
 
 // The diagram `w1 * w2 * ... >> cups` of a sentence, or ParseError (unknown

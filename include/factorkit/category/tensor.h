@@ -40,8 +40,11 @@ enum class PathMethod {
 struct ContractionOptions {
   PathMethod method = PathMethod::Auto;
   int greedy_trials = 8;        // randomised restarts after the first, deterministic, greedy run
-                                // (only when that path costs more than 1e8 flops)
+                                // (only when that path's modelled cost exceeds 1e8)
   std::uint64_t seed = 0;
+  // the largest tensor (elements) a plan may create; find_path and network()
+  // throw InvalidInput beyond it instead of letting an allocation fail
+  double max_elements = double(std::int64_t(1) << 28);
 };
 
 // One pairwise contraction plan over a network's tensors: step k contracts

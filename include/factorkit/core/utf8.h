@@ -1,4 +1,4 @@
-// Internal: strict UTF-8 validation (rejects overlong forms, surrogates and
+// Strict UTF-8 validation (rejects overlong forms, surrogates and
 // code points past U+10FFFF, as Rust's str::from_utf8 does).
 #pragma once
 #include <cstddef>
