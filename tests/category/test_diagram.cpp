@@ -1,17 +1,12 @@
 // Diagrams: monoidal laws, interchange, normal forms, rigid structure.
 // Expected strings and normal forms were produced by DisCoPy 1.2.2 on the same
 // diagrams (see the comments); they are DisCoPy's behaviour, not ours restated.
-#include <gtest/gtest.h>
+#include "category_test.h"
 
 #include "factorkit/category/diagram.h"
 #include "factorkit/category/functor.h"
 #include "factorkit/category/generators.h"
 
-namespace fc = factorkit::category;
-using fc::Box;
-using fc::Diagram;
-using fc::Ob;
-using fc::Ty;
 
 namespace {
 

@@ -1,15 +1,11 @@
 // Drawings: the layout keeps wires straight and apart; SVG output is sane.
-#include <gtest/gtest.h>
+#include "category_test.h"
 
 #include <algorithm>
 
 #include "factorkit/category/drawing.h"
 #include "factorkit/category/pregroup.h"
 
-namespace fc = factorkit::category;
-using fc::Box;
-using fc::Diagram;
-using fc::Ty;
 
 namespace {
 

@@ -1,13 +1,8 @@
 // Diagram JSON: round trips, and one malformed document per rejection rule.
-#include <gtest/gtest.h>
+#include "category_test.h"
 
 #include "factorkit/category/json.h"
 
-namespace fc = factorkit::category;
-using fc::Box;
-using fc::Diagram;
-using fc::Ob;
-using fc::Ty;
 
 namespace {
 

@@ -1,13 +1,8 @@
 // Pregroup grammar: lexicon files, the reduction parser, CCG rules, normal form.
-#include <gtest/gtest.h>
+#include "category_test.h"
 
 #include "factorkit/category/pregroup.h"
 
-namespace fc = factorkit::category;
-using fc::Box;
-using fc::Diagram;
-using fc::Ob;
-using fc::Ty;
 
 namespace {
 

@@ -1,6 +1,6 @@
 // The tensor functor: functoriality on random arrays, rigid and Frobenius
 // structure, DisCoPy's Alice-loves-Bob example, path methods, gradients.
-#include <gtest/gtest.h>
+#include "category_test.h"
 
 #include <ATen/ATen.h>
 
@@ -8,11 +8,6 @@
 
 #include "factorkit/category/tensor.h"
 
-namespace fc = factorkit::category;
-using fc::Box;
-using fc::Diagram;
-using fc::Ob;
-using fc::Ty;
 
 namespace {
 
