@@ -17,7 +17,8 @@ std::uint64_t content_hash(const BoxData& b) {
   std::uint64_t h = mix(std::uint64_t(b.kind) ^ (std::uint64_t(b.name.id()) << 8));
   h = mix(h ^ b.dom.hash());
   h = mix(h ^ (b.cod.hash() * 3));
-  h = mix(h ^ std::uint32_t(b.z) ^ (std::uint64_t(b.dagger) << 40) ^ (b.ob.hash() * 5));
+  h = mix(h ^ std::uint32_t(b.z) ^ (std::uint64_t(b.dagger) << 40) ^ (b.ob.hash() * 5) ^
+          (std::uint64_t(b.param.id()) << 44));
   for (double v : b.data) {
     std::uint64_t bits;
     std::memcpy(&bits, &v, sizeof bits);
@@ -27,7 +28,9 @@ std::uint64_t content_hash(const BoxData& b) {
 }
 
 bool same_content(const BoxData& a, const BoxData& b) {
-  if (a.kind != b.kind || !(a.name == b.name) || a.z != b.z || a.dagger != b.dagger || !(a.ob == b.ob)) return false;
+  if (a.kind != b.kind || !(a.name == b.name) || a.z != b.z || a.dagger != b.dagger || !(a.ob == b.ob) ||
+      !(a.param == b.param))
+    return false;
   if (!(a.dom == b.dom) || !(a.cod == b.cod) || a.data.size() != b.data.size()) return false;
   // bitwise, so that NaN parameters still intern to one box
   return a.data.empty() || std::memcmp(a.data.data(), b.data.data(), a.data.size() * sizeof(double)) == 0;
@@ -69,9 +72,10 @@ const BoxData* intern_box(BoxData candidate) {
 namespace {
 
 const BoxData* make(BoxKind kind, Symbol name, Ty dom, Ty cod, std::int32_t z = 0, bool dagger = false,
-                    std::vector<double> data = {}, Ob ob = {}) {
+                    std::vector<double> data = {}, Ob ob = {}, Symbol param = {}) {
   BoxData b;
   b.ob = ob;
+  b.param = param;
   b.kind = kind;
   b.name = name;
   b.dom = std::move(dom);
@@ -103,6 +107,9 @@ std::vector<double> canonical(std::vector<double> data) {
 Box::Box(std::string_view name, const Ty& dom, const Ty& cod, std::vector<double> data)
     : p_(make(BoxKind::Generator, Symbol(name), dom, cod, 0, false, canonical(std::move(data)))) {}
 
+Box::Box(std::string_view name, const Ty& dom, const Ty& cod, std::vector<double> data, Symbol param)
+    : p_(make(BoxKind::Generator, Symbol(name), dom, cod, 0, false, canonical(std::move(data)), {}, param)) {}
+
 BoxKind Box::kind() const noexcept { return p_->kind; }
 const std::string& Box::name() const { return p_->name.str(); }
 const Ty& Box::dom() const noexcept { return p_->dom; }
@@ -110,6 +117,7 @@ const Ty& Box::cod() const noexcept { return p_->cod; }
 std::int32_t Box::z() const noexcept { return p_->z; }
 bool Box::is_dagger() const noexcept { return p_->dagger; }
 const std::vector<double>& Box::data() const noexcept { return p_->data; }
+Symbol Box::param() const noexcept { return p_->param; }
 std::uint32_t Box::id() const noexcept { return p_->id; }
 const Ob& Box::spider_object() const noexcept { return p_->ob; }
 
@@ -151,7 +159,7 @@ Box Box::dagger() const {
     case BoxKind::Spider:
       return spider(p_->cod.size(), p_->dom.size(), p_->ob);
     default:
-      return Box(make(p_->kind, p_->name, p_->cod, p_->dom, p_->z, !p_->dagger, p_->data));
+      return Box(make(p_->kind, p_->name, p_->cod, p_->dom, p_->z, !p_->dagger, p_->data, {}, p_->param));
   }
 }
 
@@ -170,7 +178,7 @@ Box rotated(const BoxData* p, bool left) {
       return spider(p->cod.size(), p->dom.size(), adj(p->ob));
     default:
       return Box::from(make(p->kind, p->name, left ? p->cod.l() : p->cod.r(), left ? p->dom.l() : p->dom.r(),
-                            p->z + (left ? -1 : 1), p->dagger, p->data));
+                            p->z + (left ? -1 : 1), p->dagger, p->data, {}, p->param));
   }
 }
 

@@ -4,7 +4,7 @@
 namespace factorkit::category {
 
 DiagramFunctor DiagramFunctor::from(const std::vector<std::pair<Ob, Ty>>& ob,
-                                    const std::vector<std::pair<Box, Diagram>>& ar) {
+                                    const std::vector<std::pair<Box, Diagram>>& ar, std::optional<SelfDual> self_dual) {
   std::unordered_map<std::uint32_t, Ty> o;
   std::unordered_map<std::uint32_t, Diagram> a;
   for (const auto& [x, t] : ob) {
@@ -19,6 +19,7 @@ DiagramFunctor DiagramFunctor::from(const std::vector<std::pair<Ob, Ty>>& ob,
     a.emplace(b.id(), d);
   }
   DiagramFunctor f(std::move(o), std::move(a));
+  f.self_dual_ = std::move(self_dual);
   // check the images' types
   for (const auto& [b, d] : ar)
     if (!(d.dom() == f(b.dom())) || !(d.cod() == f(b.cod())))
@@ -29,9 +30,26 @@ DiagramFunctor DiagramFunctor::from(const std::vector<std::pair<Ob, Ty>>& ob,
   return f;
 }
 
+// cups (or caps) on left ⊗ reverse(left), nested as DisCoPy nests them, from
+// the target's cup (cap) on one object
+Diagram DiagramFunctor::self_dual_nesting(const Ty& left, bool cup) const {
+  const std::size_t n = left.size();
+  Diagram result = Diagram::id(Ty());
+  for (std::size_t k = n; k-- > 0;) {
+    const Ty a(left[k]);
+    const Diagram inner = a * result * a;
+    result = cup ? inner >> self_dual_->cup(left[k]) : self_dual_->cap(left[k]) >> inner;
+  }
+  return result;
+}
+
 Ty DiagramFunctor::map_ob(const Ob& x) const {
   auto it = ob_.find(x.name.id());
   Ty t = it == ob_.end() ? Ty(Ob(x.name, 0)) : it->second;
+  if (self_dual_) {  // objects are their own adjoints: an odd winding only reverses
+    if (x.z % 2 != 0) t = Ty(std::vector<Ob>(t.obs().rbegin(), t.obs().rend()));
+    return t;
+  }
   for (std::int32_t k = 0; k < (x.z < 0 ? -x.z : x.z); ++k) t = x.z < 0 ? t.l() : t.r();
   return t;
 }
@@ -48,8 +66,10 @@ Ty DiagramFunctor::operator()(const Ty& t) const {
 Diagram DiagramFunctor::operator()(const Box& b) const {
   switch (b.kind()) {
     case BoxKind::Cup:
+      if (self_dual_) return self_dual_nesting(map_ob(b.dom()[0]), true);
       return cups(map_ob(b.dom()[0]), map_ob(b.dom()[1]));
     case BoxKind::Cap:
+      if (self_dual_) return self_dual_nesting(map_ob(b.cod()[0]), false);
       return caps(map_ob(b.cod()[0]), map_ob(b.cod()[1]));
     case BoxKind::Swap:
       return swap(map_ob(b.dom()[0]), map_ob(b.dom()[1]));

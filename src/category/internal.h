@@ -16,6 +16,7 @@ struct BoxData {
   bool dagger = false;
   std::vector<double> data;
   Ob ob;                   // a spider's object (its legs may be none)
+  Symbol param;            // a free parameter (id 0: none)
   std::uint64_t hash = 0;  // of the content above
   std::uint32_t id = 0;    // interning order
 };

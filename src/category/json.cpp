@@ -77,7 +77,7 @@ struct Reader {
     }
     // the keys each kind may have; anything else is an error, not ignored
     const std::vector<std::string> keys =
-        kind == "box"      ? std::vector<std::string>{"kind", "name", "dom", "cod", "z", "dagger", "data"}
+        kind == "box"      ? std::vector<std::string>{"kind", "name", "dom", "cod", "z", "dagger", "data", "param"}
         : kind == "word"   ? std::vector<std::string>{"kind", "name", "cod", "dom", "z", "dagger"}
         : kind == "cup"    ? std::vector<std::string>{"kind", "dom"}
         : kind == "cap"    ? std::vector<std::string>{"kind", "cod"}
@@ -148,7 +148,13 @@ struct Reader {
           data.push_back(d[k].get<double>());
         }
       }
-      b = Box(name.get<std::string>(), dom, cod, std::move(data));
+      Symbol param;
+      if (j.contains("param")) {
+        if (!j["param"].is_string() || j["param"].get<std::string>().empty())
+          fail(field + ".param", "a non-empty parameter name");
+        param = Symbol(j["param"].get<std::string>());
+      }
+      b = Box(name.get<std::string>(), dom, cod, std::move(data), param);
     }
     if (dagger) b = b.dagger();
     for (std::int64_t k = 0; k < (z < 0 ? -z : z); ++k) b = z < 0 ? b.l() : b.r();
@@ -196,6 +202,7 @@ json box_json(const Box& b) {
       if (b.z()) j["z"] = b.z();
       if (b.is_dagger()) j["dagger"] = true;
       if (!b.data().empty()) j["data"] = b.data();
+      if (b.param().id() != 0) j["param"] = b.param().str();
       return j;
     }
   }

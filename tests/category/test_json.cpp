@@ -31,6 +31,10 @@ TEST(DiagramJson, RoundTrip) {
   const Box f("f", x, odd * x, {1.0, 2.5});
   const Diagram e = (Diagram(f).dagger() * fc::spider(1, 2, x[0])) >> fc::spider(3, 1, x[0]);
   EXPECT_EQ(fc::parse_diagram_json(fc::diagram_to_json(e), "mem").diagram, e);
+  const Box g("Rz", x, x, {0.25, 1.0}, fc::Symbol("theta"));
+  EXPECT_FALSE(g == Box("Rz", x, x, {0.25, 1.0}));
+  const Diagram with_param = Diagram(g) >> Diagram(g.dagger().l().r());
+  EXPECT_EQ(fc::parse_diagram_json(fc::diagram_to_json(with_param), "mem").diagram, with_param);
   const Diagram rotated = Diagram(f.r().r().dagger()) * f.l().l().l();
   EXPECT_EQ(fc::parse_diagram_json(fc::diagram_to_json(rotated), "mem").diagram, rotated);
   EXPECT_EQ(fc::parse_diagram_json(fc::diagram_to_json(Diagram::id(odd * x)), "mem").diagram, Diagram::id(odd * x));

@@ -60,6 +60,9 @@ class Box {
   // A generator `name: dom → cod` (z: winding number, data: parameters such as
   // phases, part of the box's identity).
   Box(std::string_view name, const Ty& dom, const Ty& cod, std::vector<double> data = {});
+  // A box with a free parameter: a symbol whose value is given at evaluation
+  // (a rotation angle to train); `data` says how the box uses it.
+  Box(std::string_view name, const Ty& dom, const Ty& cod, std::vector<double> data, Symbol param);
 
   BoxKind kind() const noexcept;
   const std::string& name() const;
@@ -68,6 +71,7 @@ class Box {
   std::int32_t z() const noexcept;
   bool is_dagger() const noexcept;
   const std::vector<double>& data() const noexcept;
+  Symbol param() const noexcept;  // id 0: none
   // interning order; stable within a process, used by hashes
   std::uint32_t id() const noexcept;
   // the object a spider's legs carry (a spider may have no legs at all)

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <unordered_map>
 
 #include "factorkit/category/diagram.h"
@@ -41,6 +42,15 @@ Arrow apply_functor(const Diagram& d, ObMap&& ob, ArMap&& ar, Id&& id, Then&& th
   return result;
 }
 
+// The target's own rigid structure, for a self-dual target such as circuits
+// on qubits: x.l ↦ F(x) reversed (objects are their own adjoints), and the
+// cup / cap on one object given as a diagram (for qubits: the Bell effect and
+// state built from gates). Cups on several objects are nested as DisCoPy does.
+struct SelfDual {
+  std::function<Diagram(const Ob&)> cup;  // x ⊗ x → I
+  std::function<Diagram(const Ob&)> cap;  // I → x ⊗ x
+};
+
 class DiagramFunctor {
  public:
   // `ob` for objects with z = 0 (missing objects map to themselves), `ar` for
@@ -48,7 +58,8 @@ class DiagramFunctor {
   DiagramFunctor(std::unordered_map<std::uint32_t, Ty> ob, std::unordered_map<std::uint32_t, Diagram> ar)
       : ob_(std::move(ob)), ar_(std::move(ar)) {}
   // Convenience: keys given as an object or a box.
-  static DiagramFunctor from(const std::vector<std::pair<Ob, Ty>>& ob, const std::vector<std::pair<Box, Diagram>>& ar);
+  static DiagramFunctor from(const std::vector<std::pair<Ob, Ty>>& ob, const std::vector<std::pair<Box, Diagram>>& ar,
+                             std::optional<SelfDual> self_dual = std::nullopt);
 
   Ty operator()(const Ty& t) const;
   Diagram operator()(const Box& b) const;
@@ -56,7 +67,9 @@ class DiagramFunctor {
 
  private:
   Ty map_ob(const Ob& x) const;
+  Diagram self_dual_nesting(const Ty& left, bool cup) const;
   std::unordered_map<std::uint32_t, Ty> ob_;        // by name id
+  std::optional<SelfDual> self_dual_;
   std::unordered_map<std::uint32_t, Diagram> ar_;   // by box id
 };
 

@@ -1,0 +1,76 @@
+// factorkit/category/circuit.h — quantum circuits as diagrams over qubits.
+//
+// Gates are boxes on the object "qubit", with DisCoPy's conventions: phases in
+// turns (Rz(φ) = diag(e^{-iπφ}, e^{iπφ})), Controlled(U, distance) with the
+// control `distance` wires left of the target (right when negative), Ket and
+// Bra of bit strings, and scalars. A rotation's phase is `offset + coeff · θ`
+// for a free parameter θ (a Symbol valued at evaluation, so a trained angle is
+// one box whatever its value) or just `offset`. Arrays and evaluation are in
+// circuit_tensor.h.
+//
+// Encoding (a box's `name`, `data`, `param`), which circuit_tensor.h reads:
+//   H X Y Z S T                       no data
+//   Rx Ry Rz                          {offset, coeff}            param θ (optional)
+//   CX CZ                             {distance}
+//   CRx CRz                           {offset, coeff, distance}  param θ (optional)
+//   Ket Bra                           the bits
+//   sqrt                              {x}: the scalar √x on no wires
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "factorkit/category/diagram.h"
+#include "factorkit/category/functor.h"
+
+namespace factorkit::category::circuit {
+
+const Ty& qubit();
+
+// A phase in turns: a number, or offset + coeff · θ for a named parameter θ.
+struct Phase {
+  double offset = 0, coeff = 0;
+  Symbol param;
+  Phase(double value = 0) : offset(value) {}  // NOLINT: a number is a phase
+  static Phase of(std::string_view name, double coeff = 1, double offset = 0) {
+    Phase p(offset);
+    p.coeff = coeff;
+    p.param = Symbol(name);
+    return p;
+  }
+};
+
+Box H();
+Box X();
+Box Y();
+Box Z();
+Box S();
+Box T();
+Box Rx(const Phase& phase);
+Box Ry(const Phase& phase);
+Box Rz(const Phase& phase);
+Box CX(int distance = 1);
+Box CZ(int distance = 1);
+Box CRx(const Phase& phase, int distance = 1);
+Box CRz(const Phase& phase, int distance = 1);
+Box Ket(const std::vector<int>& bits);
+Box Bra(const std::vector<int>& bits);
+Box Sqrt(double x);  // the scalar √x
+
+// The phase of a rotation box (its offset, coefficient and parameter).
+Phase phase_of(const Box& gate);
+// The same gate with its phase shifted by `turns` (parameter shift).
+Box shifted(const Box& gate, double turns);
+// "Rz(0.3)", "CRz(θ)", "H", "Ket(0, 1)": a label for drawings.
+std::string label(const Box& gate);
+
+// Qubits are self-dual: the cup is CX >> H ⊗ sqrt(2) ⊗ qubit >> Bra(0, 0)
+// (Σᵢ⟨ii|), the cap its dagger. For DiagramFunctor::from(..., self_dual()).
+SelfDual self_dual();
+
+// DisCoPy's IQPansatz(n, params): per layer, H on every qubit then CRz(θ_i) on
+// qubits (i, i + 1); params is depth × (n − 1). For n = 1: Rx >> Rz >> Rx with
+// three phases.
+Diagram iqp(std::size_t n_qubits, const std::vector<std::vector<Phase>>& params);
+
+}  // namespace factorkit::category::circuit

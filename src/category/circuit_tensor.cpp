@@ -1,0 +1,118 @@
+// Gate arrays (DisCoPy's conventions) and the pure evaluation of circuits.
+#include "factorkit/category/circuit_tensor.h"
+
+#include <cmath>
+
+namespace factorkit::category::circuit {
+
+namespace {
+
+const auto kC = at::TensorOptions().dtype(at::kComplexDouble);
+const auto kR = at::TensorOptions().dtype(at::kDouble);
+
+at::Tensor constant(std::initializer_list<c10::complex<double>> v, std::vector<std::int64_t> shape) {
+  at::Tensor t = at::empty({std::int64_t(v.size())}, kC);
+  auto* p = t.data_ptr<c10::complex<double>>();
+  for (const auto& x : v) *p++ = x;
+  return t.reshape(shape);
+}
+
+// offset + coeff · θ, as a real 0-dimensional tensor (differentiable in θ)
+at::Tensor phase_value(const Box& g, const Values& values) {
+  const auto& d = g.data();
+  at::Tensor phase = at::full({}, d[0], kR);
+  if (g.param().id() != 0 && d[1] != 0) {
+    auto it = values.find(g.param().id());
+    if (it == values.end())
+      throw InvalidInput("circuit", "parameter " + g.param().str(), "a value for every free parameter", "MissingValue");
+    phase = phase + d[1] * it->second.to(at::kDouble).reshape({});
+  }
+  return phase;
+}
+
+at::Tensor rotation(const std::string& axis, const at::Tensor& phase) {
+  const at::Tensor half = phase * M_PI;
+  const at::Tensor c = at::cos(half), s = at::sin(half), zero = at::zeros_like(half);
+  auto cx = [](const at::Tensor& re, const at::Tensor& im) { return at::complex(re, im); };
+  if (axis == "Rx") return at::stack({cx(c, zero), cx(zero, -s), cx(zero, -s), cx(c, zero)}).reshape({2, 2});
+  if (axis == "Ry") return at::stack({cx(c, zero), cx(s, zero), cx(-s, zero), cx(c, zero)}).reshape({2, 2});
+  // Rz: diag(e^{-iπφ}, e^{iπφ})
+  return at::stack({cx(c, -s), cx(zero, zero), cx(zero, zero), cx(c, s)}).reshape({2, 2});
+}
+
+// Controlled(U, distance) on n = |distance| + 1 qubits: the control on the
+// first wire (last when distance < 0), U on the other end, wires between idle.
+at::Tensor controlled(const at::Tensor& u, int distance) {
+  const std::int64_t n = std::abs(distance) + 1;
+  const std::int64_t c = distance > 0 ? 0 : n - 1, t = distance > 0 ? n - 1 : 0;
+  // entry (i, o) of the 2^n × 2^n array, i and o read as n bits, first wire first
+  const std::int64_t N = std::int64_t(1) << n;
+  std::vector<at::Tensor> entries;
+  entries.reserve(std::size_t(N * N));
+  const at::Tensor one = at::ones({}, kC), zero = at::zeros({}, kC);
+  for (std::int64_t i = 0; i < N; ++i)
+    for (std::int64_t o = 0; o < N; ++o) {
+      auto bit = [n](std::int64_t x, std::int64_t w) { return (x >> (n - 1 - w)) & 1; };
+      bool idle_equal = true;
+      for (std::int64_t w = 0; w < n; ++w)
+        if (w != t && bit(i, w) != bit(o, w)) idle_equal = false;
+      if (!idle_equal) {
+        entries.push_back(zero);
+      } else if (bit(i, c) == 0) {
+        entries.push_back(bit(i, t) == bit(o, t) ? one : zero);
+      } else {
+        entries.push_back(u.index({bit(i, t), bit(o, t)}));
+      }
+    }
+  std::vector<std::int64_t> shape(std::size_t(2 * n), 2);
+  return at::stack(entries).reshape(shape);
+}
+
+}  // namespace
+
+at::Tensor gate_array(const Box& g, const Values& values) {
+  const std::string& n = g.name();
+  const auto& d = g.data();
+  auto bad = [&](const char* what) {
+    return InvalidInput("circuit", "box " + g.str(), what, "NotAGate");
+  };
+  if (g.kind() != BoxKind::Generator) throw bad("a gate (H, X, Y, Z, S, T, Rx, Ry, Rz, CX, CZ, CRx, CRz, Ket, Bra, sqrt)");
+  const double r = 1 / std::sqrt(2.0);
+  if (n == "H") return constant({r, r, r, -r}, {2, 2});
+  if (n == "X") return constant({0, 1, 1, 0}, {2, 2});
+  if (n == "Y") return constant({0, {0, 1}, {0, -1}, 0}, {2, 2});
+  if (n == "Z") return constant({1, 0, 0, -1}, {2, 2});
+  if (n == "S") return constant({1, 0, 0, {0, 1}}, {2, 2});
+  if (n == "T") return constant({1, 0, 0, {r, r}}, {2, 2});
+  if ((n == "Rx" || n == "Ry" || n == "Rz") && d.size() == 2) return rotation(n, phase_value(g, values));
+  if ((n == "CX" || n == "CZ") && d.size() == 1)
+    return controlled(n == "CX" ? constant({0, 1, 1, 0}, {2, 2}) : constant({1, 0, 0, -1}, {2, 2}), int(d[0]));
+  if ((n == "CRx" || n == "CRz") && d.size() == 3)
+    return controlled(rotation(n.substr(1), phase_value(g, values)), int(d[2]));
+  if (n == "Ket" || n == "Bra") {
+    std::vector<std::int64_t> shape(d.size(), 2);
+    at::Tensor t = at::zeros(shape, kC);
+    std::int64_t flat = 0;
+    for (double b : d) flat = 2 * flat + std::int64_t(b);
+    t.view({-1}).index_put_({flat}, 1.0);
+    return t;
+  }
+  if (n == "sqrt" && d.size() == 1) return at::full({}, std::sqrt(d[0]), kC);
+  throw bad("a gate (H, X, Y, Z, S, T, Rx, Ry, Rz, CX, CZ, CRx, CRz, Ket, Bra, sqrt)");
+}
+
+TensorFunctor functor(const Values& values, ContractionOptions options) {
+  return TensorFunctor(
+      [](const Ob& x) -> std::int64_t {
+        if (!(x.name == qubit()[0].name))
+          throw InvalidInput("circuit", "object " + x.str(), "qubits only", "NotAQubit");
+        return 2;
+      },
+      [values](const Box& b) { return gate_array(b, values); }, options);
+}
+
+at::Tensor amplitudes(const Diagram& c, const Values& values, ContractionOptions options) {
+  return functor(values, options)(c);
+}
+
+}  // namespace factorkit::category::circuit
