@@ -110,3 +110,47 @@ TEST(Circuit, ParameterShiftMatchesAutograd) {
   EXPECT_NEAR(shift, -2.75300, 1e-5);
   EXPECT_NEAR(autograd, -M_PI * std::sin(0.34 * M_PI), 1e-12);
 }
+
+#include "factorkit/category/ansatz.h"
+#include "factorkit/category/pregroup.h"
+
+TEST(Ansatz, IqpBoxesAsLambeqBuildsThem) {
+  const Ty n("n"), s("s");
+  const qc::AnsatzOptions o;  // n: 1, s: 1, one layer, three single-qubit parameters
+  const Box alice = fc::word("Alice", n), loves = fc::word("loves", n.r() * s * n.l());
+  EXPECT_EQ(qc::ansatz_label(alice), "Alice__n");
+  EXPECT_EQ(qc::ansatz_label(loves), "loves__n.r@s@n.l");
+  const Diagram a = qc::iqp_box(alice, o);
+  EXPECT_EQ(a, Diagram(qc::Ket({0})) >> qc::Rx(qc::Phase::of("Alice__n_0")) >> qc::Rz(qc::Phase::of("Alice__n_1")) >>
+                   qc::Rx(qc::Phase::of("Alice__n_2")));
+  const Diagram l = qc::iqp_box(loves, o);
+  Diagram expect = qc::Ket({0, 0, 0});
+  for (int i = 0; i < 3; ++i) expect = expect >> (q.pow(std::size_t(i)) * qc::H() * q.pow(std::size_t(2 - i)));
+  expect = expect >> (qc::CRz(qc::Phase::of("loves__n.r@s@n.l_0")) * q) >> (q * qc::CRz(qc::Phase::of("loves__n.r@s@n.l_1")));
+  for (int i = 0; i < 3; ++i) expect = expect >> (q.pow(std::size_t(i)) * qc::H() * q.pow(std::size_t(2 - i)));
+  EXPECT_EQ(l, expect);
+  // an effect (more inputs than outputs) post-selects its last qubits
+  const Diagram e = qc::iqp_box(Box("f", n * n, n), o);
+  EXPECT_EQ(e.layers().back().box, qc::Bra({0}));
+  EXPECT_EQ(e.cod(), q);
+}
+
+TEST(Ansatz, SentenceCircuitEvaluates) {
+  const fc::Lexicon lex = fc::parse_lexicon("Alice: n\nloves: n.r s n.l\nBob: n\n", "lex");
+  const Diagram sentence = fc::parse_sentence({"Alice", "loves", "Bob"}, lex);
+  const Diagram c = qc::iqp_ansatz(sentence, {});
+  EXPECT_TRUE(c.dom().empty());
+  EXPECT_EQ(c.cod(), q);
+  // every parameter zero: Alice, Bob = |0>, loves = H³ H³ |000> = |000>, the Bell
+  // effects give 1 each: the sentence qubit is |0>
+  qc::Values zeros;
+  for (const auto& layer : c.layers())
+    if (layer.box.param().id() != 0) zeros[layer.box.param().id()] = at::zeros({}, at::kDouble);
+  EXPECT_EQ(zeros.size(), 8u);  // 3 + 2 + 3
+  expect_close(qc::amplitudes(c, zeros), c10::complex<double>(1, 0) * at::tensor({1.0, 0.0}, at::kComplexDouble));
+  // and with Alice's first angle at 1/2 (Rx(1/2)|0> = -i|1>), the first cup gives 0
+  const Box rx = qc::Rx(qc::Phase::of("Alice__n_0"));
+  qc::Values v = zeros;
+  v[rx.param().id()] = at::full({}, 0.5, at::kDouble);
+  EXPECT_LT(qc::amplitudes(c, v).abs().max().item<double>(), 1e-12);
+}
