@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   fs::path root(argv[1]);
-  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon"}) fs::create_directories(root / d);
+  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset"}) fs::create_directories(root / d);
   auto put = [&](const std::string& dir, const std::string& name, const std::string& bytes) {
     std::ofstream(root / dir / name, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
   };
@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
       R"({"format":"factorkit.diagram","version":1,"dom":["x",{"name":"a.l","z":-1}],"boxes":[{"name":"f",)"
       R"("dom":["x"],"cod":["x","x"],"z":2,"dagger":true,"data":[0.5,-1e300]},{"kind":"cap","cod":["x","x.l"]},)"
       R"({"kind":"swap","dom":["x","x"]},{"kind":"spider","legs":[2,0],"ob":"x"}],"layers":[[1,0],[2,1],[3,0]]})");
+  put("qnlp_dataset", "mc.txt", "1  skillful man prepares sauce .\n0  person runs program .\n\n1 woman cooks tasty meal .");
+  put("qnlp_dataset", "bad.txt", "2 x .\n1\n1sentence\n");
   put("lexicon", "example.txt", "# words\nAlice: n\nloves: n.r s n.l\nBob: n | n.l.l\nwho: n.r n s.l n\n");
   put("lexicon", "bad.txt", "Alice n\n: s\nx: a..l\n");
   put("diagram_json", "bad_offset.json",
