@@ -23,7 +23,11 @@ Box rotation(const char* name, const Phase& p, std::vector<double> extra = {}, s
 }
 
 std::size_t span(int distance) {
-  if (distance == 0) throw InvalidInput("controlled gate", "distance", "a non-zero distance between control and target", "BadGate");
+  if (distance == 0 || std::abs(distance) > kMaxControlDistance)
+    throw InvalidInput("controlled gate", "distance " + std::to_string(distance),
+                       "a distance between control and target of 1 to " + std::to_string(kMaxControlDistance) +
+                           " wires (either sign)",
+                       "BadGate");
   return std::size_t(std::abs(distance)) + 1;
 }
 
@@ -87,27 +91,6 @@ Box shifted(const Box& g, double turns) {
   // gates act on n qubits both ways, so a dagger has the generator's types
   const Box out(g.name(), g.dom(), g.cod(), std::move(data), g.param());
   return g.is_dagger() ? out.dagger() : out;
-}
-
-std::string label(const Box& g) {
-  const std::string& n = g.name();
-  const auto& d = g.data();
-  auto phase = [&]() {
-    if (d[1] == 0 || g.param().id() == 0) return fmt::format("{:g}", d[0]);
-    std::string s = d[1] == 1 ? g.param().str() : fmt::format("{:g}·{}", d[1], g.param().str());
-    if (d[0] != 0) s = fmt::format("{:g} + {}", d[0], s);
-    return s;
-  };
-  std::string s;
-  if ((n == "Rx" || n == "Ry" || n == "Rz" || n == "CRx" || n == "CRz") && d.size() >= 2) s = n + "(" + phase() + ")";
-  else if (n == "Ket" || n == "Bra") {
-    s = n + "(";
-    for (std::size_t k = 0; k < d.size(); ++k) s += (k ? ", " : "") + fmt::format("{:g}", d[k]);
-    s += ")";
-  } else if (n == "sqrt" && d.size() == 1) s = fmt::format("sqrt({:g})", d[0]);
-  else s = n;
-  if (g.is_dagger()) s += "\u2020";
-  return s;
 }
 
 Diagram iqp(std::size_t n, const std::vector<std::vector<Phase>>& params) {

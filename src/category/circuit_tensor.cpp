@@ -42,30 +42,29 @@ at::Tensor rotation(const std::string& axis, const at::Tensor& phase) {
 
 // Controlled(U, distance) on n = |distance| + 1 qubits: the control on the
 // first wire (last when distance < 0), U on the other end, wires between idle.
+// As a 2^n × 2^n array (input bits, output bits, first wire most significant):
+// the identity where the control is 0, plus Σ_ab U[a, b] M_ab where M_ab marks
+// control 1, idle wires equal, target a → b. Sums of constant masks keep
+// autograd through U.
 at::Tensor controlled(const at::Tensor& u, int distance) {
   const std::int64_t n = std::abs(distance) + 1;
-  const std::int64_t c = distance > 0 ? 0 : n - 1, t = distance > 0 ? n - 1 : 0;
-  // entry (i, o) of the 2^n × 2^n array, i and o read as n bits, first wire first
+  const std::int64_t c = distance > 0 ? n - 1 : 0, t = distance > 0 ? 0 : n - 1;  // bit positions (LSB = last wire)
   const std::int64_t N = std::int64_t(1) << n;
-  std::vector<at::Tensor> entries;
-  entries.reserve(std::size_t(N * N));
-  const at::Tensor one = at::ones({}, kC), zero = at::zeros({}, kC);
-  for (std::int64_t i = 0; i < N; ++i)
-    for (std::int64_t o = 0; o < N; ++o) {
-      auto bit = [n](std::int64_t x, std::int64_t w) { return (x >> (n - 1 - w)) & 1; };
-      bool idle_equal = true;
-      for (std::int64_t w = 0; w < n; ++w)
-        if (w != t && bit(i, w) != bit(o, w)) idle_equal = false;
-      if (!idle_equal) {
-        entries.push_back(zero);
-      } else if (bit(i, c) == 0) {
-        entries.push_back(bit(i, t) == bit(o, t) ? one : zero);
-      } else {
-        entries.push_back(u.index({bit(i, t), bit(o, t)}));
-      }
+  const at::Tensor idx = at::arange(N, at::kLong);
+  const at::Tensor in = idx.unsqueeze(1), out = idx.unsqueeze(0);
+  const at::Tensor cbit = at::bitwise_and(at::bitwise_right_shift(in, c), 1);
+  const std::int64_t idle_mask = (N - 1) & ~(std::int64_t(1) << t);
+  const at::Tensor same_idle = at::eq(at::bitwise_and(in, idle_mask), at::bitwise_and(out, idle_mask));
+  const at::Tensor tin = at::bitwise_and(at::bitwise_right_shift(in, t), 1);
+  const at::Tensor tout = at::bitwise_and(at::bitwise_right_shift(out, t), 1);
+  at::Tensor result = (at::eq(in, out) & at::eq(cbit, 0)).to(at::kComplexDouble);
+  for (std::int64_t a = 0; a < 2; ++a)
+    for (std::int64_t b = 0; b < 2; ++b) {
+      const at::Tensor mask = (same_idle & at::eq(cbit, 1) & at::eq(tin, a) & at::eq(tout, b)).to(at::kComplexDouble);
+      result = result + u.index({a, b}) * mask;
     }
   std::vector<std::int64_t> shape(std::size_t(2 * n), 2);
-  return at::stack(entries).reshape(shape);
+  return result.reshape(shape);
 }
 
 }  // namespace

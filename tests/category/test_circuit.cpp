@@ -58,6 +58,11 @@ TEST(Circuit, CxThenItsDaggerIsTheIdentity) {
   expect_close(s, c({0, 0, 0, 0, 0, 1, 0, 0}));
   const at::Tensor s2 = qc::amplitudes(Diagram(qc::Ket({0, 0, 1})) >> qc::CX(-2));  // control on the right
   expect_close(s2, c({0, 0, 0, 0, 0, 1, 0, 0}));
+  // CRz(φ) at distance 2 on |1 0 1>: the target (wire 2) is 1, so e^{iπφ}
+  const at::Tensor s3 = qc::amplitudes(Diagram(qc::Ket({1, 0, 1})) >> qc::CRz(0.25, 2));
+  expect_close(s3, c({0, 0, 0, 0, 0, {std::cos(M_PI / 4), std::sin(M_PI / 4)}, 0, 0}));
+  EXPECT_THROW(qc::CX(0), factorkit::InvalidInput);
+  EXPECT_THROW(qc::CX(11), factorkit::InvalidInput);
 }
 
 TEST(Circuit, QubitCupIsTheBellEffect) {

@@ -49,6 +49,9 @@ Box T();
 Box Rx(const Phase& phase);
 Box Ry(const Phase& phase);
 Box Rz(const Phase& phase);
+// Controlled gates span |distance| + 1 qubits, at most kMaxControlDistance + 1
+// (their array is dense: 4^(|distance| + 1) entries).
+inline constexpr int kMaxControlDistance = 10;
 Box CX(int distance = 1);
 Box CZ(int distance = 1);
 Box CRx(const Phase& phase, int distance = 1);
@@ -61,8 +64,6 @@ Box Sqrt(double x);  // the scalar √x
 Phase phase_of(const Box& gate);
 // The same gate with its phase shifted by `turns` (parameter shift).
 Box shifted(const Box& gate, double turns);
-// "Rz(0.3)", "CRz(θ)", "H", "Ket(0, 1)": a label for drawings.
-std::string label(const Box& gate);
 
 // Qubits are self-dual: the cup is CX >> H ⊗ sqrt(2) ⊗ qubit >> Bra(0, 0)
 // (Σᵢ⟨ii|), the cap its dagger. For DiagramFunctor::from(..., self_dual()).
