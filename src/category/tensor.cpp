@@ -460,7 +460,7 @@ ContractionPath optimal_path(const TensorNetwork& net) {
 
 }  // namespace
 
-constexpr double kRestartFlops = 1e8;
+constexpr double kRestartCost = 1e8;
 
 namespace {
 ContractionPath plan(const TensorNetwork& net, const ContractionOptions& options);
@@ -497,7 +497,7 @@ ContractionPath plan(const TensorNetwork& net, const ContractionOptions& options
       cost_path(net, scan);
       if (scan.cost < best.cost) best = std::move(scan);
       // restarts only pay off when the contraction costs more than the search
-      if (best.cost < kRestartFlops) return best;
+      if (best.cost < kRestartCost) return best;
       std::mt19937_64 rng(options.seed);
       for (int k = 0; k < options.greedy_trials; ++k) {
         ContractionPath p = greedy_path(net, &rng, 0.5);
