@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdlib>
 
 namespace factorkit::category::circuit {
@@ -10,6 +11,11 @@ namespace factorkit::category::circuit {
 const Ty& qubit() {
   static const Ty q("qubit");
   return q;
+}
+
+const Ty& bit() {
+  static const Ty b("bit");
+  return b;
 }
 
 namespace {
@@ -63,7 +69,85 @@ Box CRx(const Phase& p, int distance) { return rotation("CRx", p, {double(distan
 Box CRz(const Phase& p, int distance) { return rotation("CRz", p, {double(distance)}, span(distance)); }
 Box Ket(const std::vector<int>& bits) { return Box("Ket", Ty(), qubit().pow(bits.size()), bits_data(bits, "Ket")); }
 Box Bra(const std::vector<int>& bits) { return Box("Bra", qubit().pow(bits.size()), Ty(), bits_data(bits, "Bra")); }
-Box Sqrt(double x) { return Box("sqrt", Ty(), Ty(), {x}); }
+Box Sqrt(double x) {
+  if (!(x >= 0)) throw InvalidInput("sqrt", "x", "a number >= 0", "BadGate");
+  return Box("sqrt", Ty(), Ty(), {x});
+}
+Box Measure() { return Box("Measure", qubit(), bit()); }
+Box Discard() { return Box("Discard", qubit(), Ty()); }
+
+Sum gate_grad(const Box& g, Symbol param) {
+  const std::string& n = g.name();
+  const bool rotation = n == "Rx" || n == "Ry" || n == "Rz" || n == "CRx" || n == "CRz";
+  if (!rotation || g.param().id() != param.id() || param.id() == 0 || g.data().size() < 2 || g.data()[1] == 0)
+    return Sum(g.dom(), g.cod());
+  const Phase p = phase_of(g);
+  const double weight = M_PI * p.coeff;
+  if (n[0] == 'R') return Sum(Diagram(shifted(g, 0.5)), weight);
+  // CRx / CRz: |1><1| on the control beside R(φ + ½) on the target
+  const int distance = int(g.data()[2]);
+  const std::size_t w = g.dom().size();
+  Phase target = p;
+  target.offset += 0.5;
+  const Box r = n == "CRx" ? Rx(target) : Rz(target);
+  const Ty q = qubit(), rest = q.pow(w - 1);
+  Diagram d = Diagram::id(g.dom());
+  if (distance > 0)
+    d = d >> (Bra({1}) * rest) >> (Ket({1}) * rest) >> (rest * r);
+  else
+    d = d >> (rest * Bra({1})) >> (rest * Ket({1})) >> (r * rest);
+  return Sum(d, weight);
+}
+
+Sum grad(const Diagram& circuit, Symbol param) { return category::grad(circuit, param, gate_grad); }
+
+namespace {
+
+// the transpose of one gate (a generator, possibly daggered) as gates
+Diagram gate_transpose(const Box& b) {
+  const bool dagger = b.is_dagger();
+  const Box g = dagger ? b.dagger() : b;
+  auto keep_dagger = [dagger](const Box& t) { return Diagram(dagger ? t.dagger() : t); };
+  const std::string& n = g.name();
+  const auto& d = g.data();
+  if (g.kind() != BoxKind::Generator || g.z() != 0)
+    throw InvalidInput("circuit transpose", "box " + b.str(), "gates (no rotated boxes, cups or swaps)", "NotAGate");
+  if (n == "H" || n == "X" || n == "Z" || n == "S" || n == "T" || n == "Rx" || n == "Rz" || n == "sqrt") return Diagram(b);
+  if (n == "Y") return Diagram(Z()) >> Diagram(b) >> Z();
+  if (n == "Ry") {
+    Phase p = phase_of(g);
+    p.offset = -p.offset;
+    p.coeff = -p.coeff;
+    return keep_dagger(Ry(p));
+  }
+  if (n == "CX" || n == "CZ") return keep_dagger(n == "CX" ? CX(-int(d[0])) : CZ(-int(d[0])));
+  if (n == "CRx" || n == "CRz") return keep_dagger(n == "CRx" ? CRx(phase_of(g), -int(d[2])) : CRz(phase_of(g), -int(d[2])));
+  if (n == "Ket" || n == "Bra") {
+    std::vector<int> bits;
+    for (auto it = d.rbegin(); it != d.rend(); ++it) bits.push_back(int(*it));
+    return keep_dagger(n == "Ket" ? Bra(bits) : Ket(bits));
+  }
+  throw InvalidInput("circuit transpose", "box " + b.str(), "a gate (H, X, Y, Z, S, T, Rx, Ry, Rz, CX, CZ, CRx, CRz, Ket, Bra, sqrt)",
+                     "NotAGate");
+}
+
+}  // namespace
+
+Diagram transpose(const Diagram& c) {
+  const std::vector<Ty> wires = c.wire_types();
+  const Ty cod(std::vector<Ob>(c.cod().obs().rbegin(), c.cod().obs().rend()));
+  Diagram out = Diagram::id(cod);
+  for (std::size_t k = c.size(); k-- > 0;) {
+    const Layer& l = c.layers()[k];
+    // after the layer there are wires[k + 1]; mirrored, the box starts at
+    // width − offset − |box cod|
+    const std::size_t width = wires[k + 1].size(), n_out = l.box.cod().size();
+    const std::size_t off = width - l.offset - n_out;
+    const Diagram t = gate_transpose(l.box);
+    out = out >> (Diagram::id(out.cod().slice(0, off)) * t * Diagram::id(out.cod().slice(off + n_out, width)));
+  }
+  return out;
+}
 
 SelfDual self_dual() {
   auto cup = [](const Ob& x) {
@@ -71,7 +155,7 @@ SelfDual self_dual() {
       throw InvalidInput("circuit functor", "object " + x.str(), "qubits (the only self-dual objects here)", "NotAQubit");
     return Diagram(CX()) >> (H() * Sqrt(2) * qubit()) >> Bra({0, 0});
   };
-  return SelfDual{cup, [cup](const Ob& x) { return cup(x).dagger(); }};
+  return SelfDual{cup, [cup](const Ob& x) { return cup(x).dagger(); }, transpose};
 }
 
 Phase phase_of(const Box& g) {

@@ -2,6 +2,8 @@
 #include "factorkit/category/circuit_tensor.h"
 
 #include <cmath>
+#include <algorithm>
+#include <random>
 
 namespace factorkit::category::circuit {
 
@@ -97,6 +99,8 @@ at::Tensor gate_array(const Box& g, const Values& values) {
     return t;
   }
   if (n == "sqrt" && d.size() == 1) return at::full({}, std::sqrt(d[0]), kC);
+  if (n == "Measure" || n == "Discard")
+    throw InvalidInput("circuit", "box " + g.str(), "gates only in the pure semantics (use the mixed one)", "NotPure");
   throw bad("a gate (H, X, Y, Z, S, T, Rx, Ry, Rz, CX, CZ, CRx, CRz, Ket, Bra, sqrt)");
 }
 
@@ -112,6 +116,72 @@ TensorFunctor functor(const Values& values, ContractionOptions options) {
 
 at::Tensor amplitudes(const Diagram& c, const Values& values, ContractionOptions options) {
   return functor(values, options)(c);
+}
+
+namespace {
+
+// G ⊗ Ḡ with the two copies of each axis merged: D[.., 2a + a', ..] = G[.., a, ..] conj(G[.., a', ..])
+at::Tensor doubled(const at::Tensor& g) {
+  const std::int64_t m = g.dim();
+  if (m == 0) return g * g.conj();
+  at::Tensor outer = g.reshape({-1, 1}) * g.conj().reshape({1, -1});
+  outer = outer.reshape(std::vector<std::int64_t>(std::size_t(2 * m), 2));
+  std::vector<std::int64_t> perm;
+  for (std::int64_t k = 0; k < m; ++k) {
+    perm.push_back(k);
+    perm.push_back(m + k);
+  }
+  return outer.permute(perm).reshape(std::vector<std::int64_t>(std::size_t(m), 4));
+}
+
+}  // namespace
+
+TensorFunctor mixed_functor(const Values& values, ContractionOptions options) {
+  return TensorFunctor(
+      [](const Ob& x) -> std::int64_t {
+        if (x.name == qubit()[0].name) return 4;
+        if (x.name == bit()[0].name) return 2;
+        throw InvalidInput("circuit", "object " + x.str(), "qubits and bits only", "NotAQubit");
+      },
+      [values](const Box& b) {
+        if (b.name() == "Measure" && b.kind() == BoxKind::Generator)  // (2a + a', b) -> [a = a' = b]
+          return at::tensor({1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0}, kR).reshape({4, 2}).to(at::kComplexDouble);
+        if (b.name() == "Discard" && b.kind() == BoxKind::Generator)
+          return at::tensor({1.0, 0.0, 0.0, 1.0}, kR).to(at::kComplexDouble);
+        return doubled(gate_array(b, values));
+      },
+      options);
+}
+
+at::Tensor probabilities(const Diagram& c, const Values& values, ContractionOptions options) {
+  if (!c.dom().empty())
+    throw InvalidInput("circuit", "domain " + c.dom().str(), "a state (a circuit with no inputs)", "NotAState");
+  at::Tensor rho = mixed_functor(values, options)(c);
+  // each open qubit keeps its diagonal (a = a': flat indices 0 and 3)
+  const at::Tensor diagonal = at::tensor({std::int64_t(0), std::int64_t(3)}, at::kLong);
+  for (std::size_t k = 0; k < c.cod().size(); ++k)
+    if (c.cod()[k].name == qubit()[0].name) rho = rho.index_select(std::int64_t(k), diagonal);
+  return at::real(rho).contiguous();
+}
+
+std::vector<std::int64_t> sample(const at::Tensor& p, std::size_t shots, std::uint64_t seed) {
+  const at::Tensor flat = p.detach().to(at::kDouble).contiguous().view({-1}).clamp_min(0);
+  const at::Tensor cumulative = at::cumsum(flat, 0);
+  const double total = flat.numel() ? cumulative[-1].item<double>() : 0;
+  if (!(total > 0) || !std::isfinite(total))
+    throw InvalidInput("sample", "probabilities", "a positive total (post-selection that can succeed)", "NoOutcome");
+  const double* c = cumulative.data_ptr<double>();
+  const std::size_t n = std::size_t(flat.numel());
+  std::vector<std::int64_t> counts(n, 0);
+  std::mt19937_64 rng(seed);
+  for (std::size_t s = 0; s < shots; ++s) {
+    const double u = double(rng() >> 11) * 0x1.0p-53 * total;  // uniform on [0, total)
+    std::size_t k = std::size_t(std::upper_bound(c, c + n, u) - c);
+    if (k >= n) k = n - 1;
+    while (k > 0 && flat.data_ptr<double>()[k] == 0) --k;  // never an impossible outcome
+    ++counts[k];
+  }
+  return counts;
 }
 
 }  // namespace factorkit::category::circuit

@@ -94,6 +94,15 @@ Diagram DiagramFunctor::operator()(const Box& b) const {
           throw InvalidInput("functor", "box " + g.str(), "an image (its types are mapped)", "BadFunctor");
       }
       if (b.is_dagger()) d = d.dagger();
+      if (b.z() == 0) return d;
+      if (self_dual_) {  // x.l = x.r = x: odd windings transpose, even ones do nothing
+        if (b.z() % 2 == 0) return d;
+        if (self_dual_->transpose) return self_dual_->transpose(d);
+        // DisCoPy's right transpose with x.r = x: rev(cod) → rev(dom)
+        const Ty rdom(std::vector<Ob>(d.dom().obs().rbegin(), d.dom().obs().rend()));
+        const Ty rcod(std::vector<Ob>(d.cod().obs().rbegin(), d.cod().obs().rend()));
+        return (self_dual_nesting(rdom, false) * rcod) >> (rdom * d * rcod) >> (rdom * self_dual_nesting(d.cod(), true));
+      }
       for (std::int32_t k = 0; k < (b.z() < 0 ? -b.z() : b.z()); ++k) d = b.z() < 0 ? d.l() : d.r();
       return d;
     }

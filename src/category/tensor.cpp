@@ -632,4 +632,17 @@ at::Tensor TensorFunctor::operator()(const Diagram& d) const {
   return contract(net, find_path(net, options_));
 }
 
+at::Tensor evaluate(const TensorFunctor& F, const Sum& sum) {
+  at::Tensor out;
+  for (const Term& t : sum.terms()) {
+    at::Tensor v = F(t.diagram) * t.weight;
+    out = out.defined() ? out + v : v;
+  }
+  if (out.defined()) return out;
+  std::vector<std::int64_t> shape;
+  for (const Ob& x : sum.dom()) shape.push_back(F.dim(x));
+  for (const Ob& x : sum.cod()) shape.push_back(F.dim(x));
+  return at::zeros(shape, at::kDouble);
+}
+
 }  // namespace factorkit::category

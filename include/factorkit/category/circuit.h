@@ -15,6 +15,8 @@
 //   CRx CRz                           {offset, coeff, distance}  param θ (optional)
 //   Ket Bra                           the bits
 //   sqrt                              {x}: the scalar √x on no wires
+//   Measure                           qubit → bit (mixed evaluation only)
+//   Discard                           qubit → I   (mixed evaluation only)
 #pragma once
 
 #include <string>
@@ -22,10 +24,12 @@
 
 #include "factorkit/category/diagram.h"
 #include "factorkit/category/functor.h"
+#include "factorkit/category/grad.h"
 
 namespace factorkit::category::circuit {
 
 const Ty& qubit();
+const Ty& bit();  // a classical wire: the outcome of a measurement
 
 // A phase in turns: a number, or offset + coeff · θ for a named parameter θ.
 struct Phase {
@@ -59,14 +63,33 @@ Box CRz(const Phase& phase, int distance = 1);
 Box Ket(const std::vector<int>& bits);
 Box Bra(const std::vector<int>& bits);
 Box Sqrt(double x);  // the scalar √x
+Box Measure();       // qubit → bit: measurement in the computational basis
+Box Discard();       // qubit → I: the partial trace
 
 // The phase of a rotation box (its offset, coefficient and parameter).
 Phase phase_of(const Box& gate);
 // The same gate with its phase shifted by `turns` (parameter shift).
 Box shifted(const Box& gate, double turns);
 
+// Diagrammatic differentiation of the pure semantics (grad.h). For a rotation
+// R(φ) with φ = offset + coeff·θ, ∂R/∂θ = π·coeff·R(φ + ½) (one shifted gate:
+// the derivatives of cos πφ and sin πφ are π cos and sin half a turn on); for a
+// controlled rotation only the control-1 block moves, so the control wire is
+// projected on |1⟩ (Bra(1) then Ket(1)) beside the shifted target. Zero for
+// gates without θ.
+Sum gate_grad(const Box& gate, Symbol param);
+Sum grad(const Diagram& circuit, Symbol param);  // grad(circuit, param, gate_grad)
+
+// The transpose of a circuit (what bending every wire round gives, without the
+// cups): layers in reverse order, wires mirrored, each gate by its transpose —
+// Ry(φ) → Ry(−φ), Y → Z Y Z (= −Y), controlled gates at the opposite distance,
+// Ket(b) ↔ Bra(reversed b), the other gates symmetric. Daggered gates stay
+// daggered. InvalidInput for Measure, Discard and boxes that are not gates.
+Diagram transpose(const Diagram& circuit);
+
 // Qubits are self-dual: the cup is CX >> H ⊗ sqrt(2) ⊗ qubit >> Bra(0, 0)
-// (Σᵢ⟨ii|), the cap its dagger. For DiagramFunctor::from(..., self_dual()).
+// (Σᵢ⟨ii|), the cap its dagger, rotated boxes map to transposed circuits.
+// For DiagramFunctor::from(..., self_dual()).
 SelfDual self_dual();
 
 // DisCoPy's IQPansatz(n, params): per layer, H on every qubit then CRz(θ_i) on

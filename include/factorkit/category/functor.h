@@ -49,6 +49,10 @@ Arrow apply_functor(const Diagram& d, ObMap&& ob, ArMap&& ar, Id&& id, Then&& th
 struct SelfDual {
   std::function<Diagram(const Ob&)> cup;  // x ⊗ x → I
   std::function<Diagram(const Ob&)> cap;  // I → x ⊗ x
+  // The transpose of an image (for rotated boxes: left and right transposes
+  // agree when objects are self-dual). Optional: without it a rotated box's
+  // image is bent with the cups and caps above.
+  std::function<Diagram(const Diagram&)> transpose = {};
 };
 
 class DiagramFunctor {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "factorkit/category/diagram.h"
+#include "factorkit/category/grad.h"
 
 namespace factorkit::category {
 
@@ -93,5 +94,9 @@ class TensorFunctor {
   ArMap ar_;
   ContractionOptions options_;
 };
+
+// F(Σ wᵢ dᵢ) = Σ wᵢ F(dᵢ) (a functor is linear on sums); the zero sum gives
+// a float64 zero array of shape dims(dom) + dims(cod).
+at::Tensor evaluate(const TensorFunctor& F, const Sum& sum);
 
 }  // namespace factorkit::category
