@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <numeric>
 
 #include "factorkit/category/json.h"
 #include "factorkit/core/source.h"
@@ -372,6 +373,111 @@ Diagram pregroup_normal_form(const Diagram& d) {
       return d.normal_form();
   if (words.cod().empty()) return d.normal_form();
   return words.normal_form() >> wires.normal_form();
+}
+
+Diagram remove_cups(const Diagram& d) {
+  // the states on top, left to right
+  std::size_t n_states = 0, width = 0;
+  for (const Layer& l : d.layers()) {
+    if (!l.box.dom().empty()) break;
+    if (l.offset != width) return d;
+    width += l.box.cod().size();
+    ++n_states;
+  }
+  if (n_states == 0) return d;
+  // wire ids 0 … width − 1 by owner; the cups as pairs of ids, in order
+  std::vector<std::size_t> owner;
+  std::vector<Ob> type;
+  for (std::size_t k = 0; k < n_states; ++k)
+    for (const Ob& x : d.layers()[k].box.cod()) {
+      owner.push_back(k);
+      type.push_back(x);
+    }
+  std::vector<std::pair<std::size_t, std::size_t>> cups;
+  std::vector<std::size_t> live(width);
+  std::iota(live.begin(), live.end(), std::size_t(0));
+  for (std::size_t k = n_states; k < d.size(); ++k) {
+    const Layer& l = d.layers()[k];
+    if (l.box.kind() != BoxKind::Cup) return d;
+    cups.emplace_back(live[l.offset], live[l.offset + 1]);
+    live.erase(live.begin() + std::ptrdiff_t(l.offset), live.begin() + std::ptrdiff_t(l.offset + 2));
+  }
+  std::vector<std::size_t> partner(width, width);
+  for (const auto& [a, b] : cups) partner[a] = b, partner[b] = a;
+  // groups: a state diagram and its open wires (ids, in order)
+  struct Group {
+    Diagram diagram;
+    std::vector<std::size_t> open;
+    bool absorbed = false;
+  };
+  std::vector<Group> groups;
+  for (std::size_t k = 0; k < n_states; ++k) {
+    Group g{Diagram(d.layers()[k].box), {}, false};
+    for (std::size_t w = 0; w < width; ++w)
+      if (owner[w] == k) g.open.push_back(w);
+    groups.push_back(std::move(g));
+  }
+  std::vector<std::size_t> group_of(owner);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t a = 0; a < groups.size() && !changed; ++a) {
+      Group& ga = groups[a];
+      if (ga.absorbed || ga.open.empty()) continue;
+      // every open wire of a cupped to one other group b, in nested order
+      const std::size_t first = partner[ga.open.front()];
+      if (first == width) continue;
+      const std::size_t b = group_of[first];
+      if (b == a) continue;
+      Group& gb = groups[b];
+      std::vector<std::size_t> partners;
+      bool ok = true;
+      for (std::size_t w : ga.open) {
+        if (partner[w] == width || group_of[partner[w]] != b) ok = false;
+        else partners.push_back(partner[w]);
+      }
+      if (!ok) continue;
+      // the partners, reversed, must be consecutive open wires of b
+      std::reverse(partners.begin(), partners.end());
+      auto at = std::find(gb.open.begin(), gb.open.end(), partners.front());
+      if (std::size_t(gb.open.end() - at) < partners.size() || !std::equal(partners.begin(), partners.end(), at)) continue;
+      const bool a_left = ga.open.front() < gb.open.front();
+      const std::size_t pos = std::size_t(at - gb.open.begin());
+      const Diagram effect = a_left ? ga.diagram.r() : ga.diagram.l();
+      const Ty cod = gb.diagram.cod();
+      gb.diagram = gb.diagram >> (Diagram::id(cod.slice(0, pos)) * effect *
+                                  Diagram::id(cod.slice(pos + partners.size(), cod.size())));
+      gb.open.erase(at, at + std::ptrdiff_t(partners.size()));
+      for (std::size_t w : ga.open) partner[w] = width;
+      for (std::size_t w : partners) partner[w] = width;
+      ga.open.clear();
+      ga.absorbed = true;
+      changed = true;
+    }
+  }
+  // the remaining groups side by side (each one's open wires are consecutive), then the remaining cups
+  std::vector<std::size_t> order;
+  for (std::size_t k = 0; k < groups.size(); ++k)
+    if (!groups[k].absorbed) order.push_back(k);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    const std::size_t fx = groups[x].open.empty() ? 0 : groups[x].open.front() + 1;
+    const std::size_t fy = groups[y].open.empty() ? 0 : groups[y].open.front() + 1;
+    return fx < fy;
+  });
+  Diagram out;
+  live.clear();
+  for (std::size_t k : order) {
+    out = out * groups[k].diagram;
+    live.insert(live.end(), groups[k].open.begin(), groups[k].open.end());
+  }
+  for (const auto& [a, b] : cups) {
+    if (partner[a] != b) continue;  // bent away
+    const auto it = std::find(live.begin(), live.end(), a);
+    const std::size_t off = std::size_t(it - live.begin());
+    const Ty& wires = out.cod();
+    out = out >> (Diagram::id(wires.slice(0, off)) * cup(type[a], type[b]) * Diagram::id(wires.slice(off + 2, wires.size())));
+    live.erase(it, it + 2);
+  }
+  return out;
 }
 
 }  // namespace factorkit::category

@@ -125,17 +125,17 @@ TEST(Ansatz, IqpBoxesAsLambeqBuildsThem) {
   const Box alice = fc::word("Alice", n), loves = fc::word("loves", n.r() * s * n.l());
   EXPECT_EQ(qc::ansatz_label(alice), "Alice__n");
   EXPECT_EQ(qc::ansatz_label(loves), "loves__n.r@s@n.l");
-  const Diagram a = qc::iqp_box(alice, o);
+  const Diagram a = qc::ansatz_box(alice, o);
   EXPECT_EQ(a, Diagram(qc::Ket({0})) >> qc::Rx(qc::Phase::of("Alice__n_0")) >> qc::Rz(qc::Phase::of("Alice__n_1")) >>
                    qc::Rx(qc::Phase::of("Alice__n_2")));
-  const Diagram l = qc::iqp_box(loves, o);
+  const Diagram l = qc::ansatz_box(loves, o);
   Diagram expect = qc::Ket({0, 0, 0});
   for (int i = 0; i < 3; ++i) expect = expect >> (q.pow(std::size_t(i)) * qc::H() * q.pow(std::size_t(2 - i)));
   expect = expect >> (qc::CRz(qc::Phase::of("loves__n.r@s@n.l_0")) * q) >> (q * qc::CRz(qc::Phase::of("loves__n.r@s@n.l_1")));
   for (int i = 0; i < 3; ++i) expect = expect >> (q.pow(std::size_t(i)) * qc::H() * q.pow(std::size_t(2 - i)));
   EXPECT_EQ(l, expect);
   // an effect (more inputs than outputs) post-selects its last qubits
-  const Diagram e = qc::iqp_box(Box("f", n * n, n), o);
+  const Diagram e = qc::ansatz_box(Box("f", n * n, n), o);
   EXPECT_EQ(e.layers().back().box, qc::Bra({0}));
   EXPECT_EQ(e.cod(), q);
 }
@@ -143,7 +143,7 @@ TEST(Ansatz, IqpBoxesAsLambeqBuildsThem) {
 TEST(Ansatz, SentenceCircuitEvaluates) {
   const fc::Lexicon lex = fc::parse_lexicon("Alice: n\nloves: n.r s n.l\nBob: n\n", "lex");
   const Diagram sentence = fc::parse_sentence({"Alice", "loves", "Bob"}, lex);
-  const Diagram c = qc::iqp_ansatz(sentence, {});
+  const Diagram c = qc::ansatz(sentence, {});
   EXPECT_TRUE(c.dom().empty());
   EXPECT_EQ(c.cod(), q);
   // every parameter zero: Alice, Bob = |0>, loves = H³ H³ |000> = |000>, the Bell

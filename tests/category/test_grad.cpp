@@ -239,7 +239,7 @@ TEST(Circuit, TransposeReversesTheArray) {
 TEST(Simulator, SentenceCircuitsWithCupsCapsAndSwaps) {
   const fc::Lexicon lex = fc::parse_lexicon("Alice: n\nloves: n.r s n.l\nBob: n\nwho: n.r n s.l n\n", "lex");
   const Diagram sentence = fc::parse_sentence({"Alice", "loves", "Bob"}, lex);
-  const Diagram c = qc::iqp_ansatz(sentence, {});
+  const Diagram c = qc::ansatz(sentence, {});
   const qc::Values v = random_values(c, 9);
   const qc::Program prog(c);
   std::vector<double> x;
@@ -258,4 +258,72 @@ TEST(Simulator, SentenceCircuitsWithCupsCapsAndSwaps) {
   EXPECT_THROW(qc::Program(Diagram(qc::H())), factorkit::InvalidInput);                 // not a state
   EXPECT_THROW(qc::Program(Diagram(qc::Ket({0})) >> qc::Measure()), factorkit::InvalidInput);
   EXPECT_THROW(qc::Program(Diagram(qc::Ket(std::vector<int>(8, 0))), 6), factorkit::InvalidInput);  // too wide
+}
+
+TEST(Ansatz, RemoveCupsKeepsTheAmplitudesAndSavesQubits) {
+  const fc::Lexicon lex = fc::parse_lexicon(
+      "skillful: n n.l\nman: n\nprepares: n.r s n.l\ntasty: n n.l\nsauce: n\nwoman: n\ncooks: n.r s n.l\n", "lex");
+  for (auto kind : {qc::AnsatzKind::IQP, qc::AnsatzKind::Sim14, qc::AnsatzKind::Sim15})
+    for (const auto& words : std::vector<std::vector<std::string>>{{"skillful", "man", "prepares", "tasty", "sauce"},
+                                                                   {"woman", "cooks", "sauce"}}) {
+      const Diagram sentence = fc::parse_sentence(words, lex);
+      qc::AnsatzOptions o;
+      o.kind = kind;
+      o.layers = 2;
+      const Diagram full = qc::ansatz(sentence, o), bent = qc::ansatz(fc::remove_cups(sentence), o);
+      const qc::Values v = random_values(full, 11);
+      EXPECT_LT(max_diff(qc::amplitudes(full, v), qc::amplitudes(bent, v)), 1e-12) << qc::ansatz_kind_name(kind);
+      EXPECT_LT(qc::Program(bent).max_width(), qc::Program(full).max_width());
+      // the same parameters on both sides
+      EXPECT_EQ(qc::Program(bent).params().size(), qc::Program(full).params().size());
+    }
+}
+
+TEST(Ansatz, Sim14AndSim15AsLambeqBuildsThem) {
+  const Ty n("n");
+  qc::AnsatzOptions o;
+  o.qubits = {{"n", 1}};
+  o.kind = qc::AnsatzKind::Sim14;
+  const Box f = fc::word("f", n * n);
+  auto p = [](int i) { return qc::Phase::of("f__n@n_" + std::to_string(i)); };
+  // n = 2: Ry Ry, CRx(0 → 1), CRx(1 → 0), Ry Ry, CRx θ6 (0 → 1), CRx θ7 (1 → 0)
+  const Diagram expect14 = Diagram(qc::Ket({0, 0})) >> (qc::Ry(p(0)) * q) >> (q * qc::Ry(p(1))) >> qc::CRx(p(2), 1) >>
+                           qc::CRx(p(3), -1) >> (qc::Ry(p(4)) * q) >> (q * qc::Ry(p(5))) >> qc::CRx(p(6), 1) >>
+                           qc::CRx(p(7), -1);
+  EXPECT_EQ(qc::ansatz_box(f, o), expect14);
+  o.kind = qc::AnsatzKind::Sim15;
+  const Diagram expect15 = Diagram(qc::Ket({0, 0})) >> (qc::Ry(p(0)) * q) >> (q * qc::Ry(p(1))) >> qc::CX(1) >>
+                           qc::CX(-1) >> (qc::Ry(p(2)) * q) >> (q * qc::Ry(p(3))) >> qc::CX(1) >> qc::CX(-1);
+  EXPECT_EQ(qc::ansatz_box(f, o), expect15);
+  // n = 3 Sim14: the first ring is 0 → 2, 1 → 0, 2 → 1; the second (θ9, θ10, θ11) 0 → 1, 2 → 0, 1 → 2
+  o.kind = qc::AnsatzKind::Sim14;
+  const Diagram three = qc::ansatz_box(fc::word("g", n * n * n), o);
+  EXPECT_EQ(qc::Program(three).params().size(), 12u);
+  std::vector<std::pair<int, int>> distance_offset;
+  for (const Layer& l : three.layers())
+    if (l.box.name() == "CRx") distance_offset.emplace_back(int(l.box.data()[2]), int(l.offset));
+  EXPECT_EQ(distance_offset, (std::vector<std::pair<int, int>>{{2, 0}, {-1, 0}, {-1, 1}, {1, 0}, {-2, 0}, {1, 1}}));
+  EXPECT_EQ(qc::parse_ansatz_kind("sim15"), qc::AnsatzKind::Sim15);
+  EXPECT_THROW(qc::parse_ansatz_kind("sim16"), factorkit::InvalidInput);
+}
+
+TEST(Ansatz, SpiderAnsatzSplitsAndEvaluates) {
+  const fc::Lexicon lex = fc::parse_lexicon("woman: n\nprepares: n.r s n.l\nsauce: n\n", "lex");
+  const Diagram sentence = fc::parse_sentence({"woman", "prepares", "sauce"}, lex);
+  const Diagram t = qc::spider_ansatz(sentence);
+  std::vector<std::string> names;
+  for (const Layer& l : t.layers())
+    if (l.box.param().id() != 0) names.push_back(l.box.param().str());
+  EXPECT_EQ(names, (std::vector<std::string>{"woman_0__n", "prepares_0__n.r@s", "prepares_1__s@n.l", "sauce_0__n"}));
+  // with random tensors: the sentence is woman_i P0[i, s] P1[s, j] sauce_j (the spider equates the s indices)
+  at::manual_seed(3);
+  std::map<std::string, at::Tensor> value{{"woman_0__n", at::randn({2}, at::kDouble)},
+                                          {"prepares_0__n.r@s", at::randn({2, 3}, at::kDouble)},
+                                          {"prepares_1__s@n.l", at::randn({3, 2}, at::kDouble)},
+                                          {"sauce_0__n", at::randn({2}, at::kDouble)}};
+  const TensorFunctor F([](const Ob& x) { return x.name.str() == "s" ? std::int64_t(3) : std::int64_t(2); },
+                        [&](const Box& b) { return value.at(b.param().str()); });
+  const at::Tensor expect = at::einsum("i,is,sj,j->s", {value["woman_0__n"], value["prepares_0__n.r@s"],
+                                                       value["prepares_1__s@n.l"], value["sauce_0__n"]});
+  EXPECT_LT(max_diff(F(t), expect), 1e-12);
 }

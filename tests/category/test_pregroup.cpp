@@ -131,3 +131,24 @@ TEST(Pregroup, NormalFormKeepsTheWordsOnTop) {
   for (std::size_t k = 0; k < 3; ++k) interleaved |= rigid.layers()[k].box.kind() != fc::BoxKind::Word;
   EXPECT_TRUE(interleaved);
 }
+
+TEST(Pregroup, RemoveCupsBendsStatesIntoEffects) {
+  const fc::Lexicon lex = fc::parse_lexicon(
+      "Alice: n\nBob: n\nloves: n.r s n.l\nskillful: n n.l\nman: n\nprepares: n.r s n.l\nsauce: n\n", "lex");
+  const Ty n("n"), s("s");
+  const Box alice = fc::word("Alice", n), bob = fc::word("Bob", n), loves = fc::word("loves", n.r() * s * n.l());
+  // lambeq's example: the nouns become effects on the verb's wires
+  const Diagram alb = fc::parse_sentence({"Alice", "loves", "Bob"}, lex);
+  EXPECT_EQ(fc::remove_cups(alb), Diagram(loves) >> (alice.r() * s * bob.l()));
+  // a noun bent onto its adjective, then the pair onto the verb
+  const Box skillful = fc::word("skillful", n * n.l()), man = fc::word("man", n), prepares = fc::word("prepares", n.r() * s * n.l()),
+            sauce = fc::word("sauce", n);
+  const Diagram smps = fc::parse_sentence({"skillful", "man", "prepares", "sauce"}, lex);
+  const Diagram pair = Diagram(skillful) >> (n * man.l());
+  EXPECT_EQ(fc::remove_cups(smps), Diagram(prepares) >> (pair.r() * s * sauce.l()));
+  // anything not `states >> cups` is returned as it is
+  const Diagram other = Diagram(Box("f", n, n));
+  EXPECT_EQ(fc::remove_cups(other), other);
+  const Diagram with_swap = Diagram(alice) * bob >> fc::swap(n[0], n[0]);
+  EXPECT_EQ(fc::remove_cups(with_swap), with_swap);
+}

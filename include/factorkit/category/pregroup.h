@@ -67,4 +67,15 @@ Diagram bx(const Ty& left, const Ty& middle, const Ty& right);
 // so the words stay on top; anything else gets the rigid normal form.
 Diagram pregroup_normal_form(const Diagram& d);
 
+// lambeq's RemoveCupsRewriter, on diagrams `states >> cups` (states tensored
+// left to right — words, or any boxes with no inputs — then only cups): a group
+// of states whose open wires are all cupped, in nested order, to one other
+// group is bent round into an effect on that group's wires (its rotation:
+// f.r() when it sat on the left, f.l() on the right), repeatedly, so the
+// sentence becomes a few states with effects on them. The snake equations make
+// the result equal to the input under every rigid functor; a circuit ansatz
+// then needs fewer qubits and post-selections. Other diagrams come back as
+// they are.
+Diagram remove_cups(const Diagram& d);
+
 }  // namespace factorkit::category
