@@ -1,0 +1,1 @@
+// reproduce qnlp: lambeq's MC experiment on generated data (placeholder until measured)
