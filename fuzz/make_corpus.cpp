@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   fs::path root(argv[1]);
-  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset"}) fs::create_directories(root / d);
+  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset", "qnlp_model"}) fs::create_directories(root / d);
   auto put = [&](const std::string& dir, const std::string& name, const std::string& bytes) {
     std::ofstream(root / dir / name, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
   };
@@ -62,6 +62,15 @@ int main(int argc, char** argv) {
       R"({"kind":"swap","dom":["x","x"]},{"kind":"spider","legs":[2,0],"ob":"x"}],"layers":[[1,0],[2,1],[3,0]]})");
   put("qnlp_dataset", "mc.txt", "1  skillful man prepares sauce .\n0  person runs program .\n\n1 woman cooks tasty meal .");
   put("qnlp_dataset", "bad.txt", "2 x .\n1\n1sentence\n");
+  put("qnlp_model", "model.json",
+      R"({"format":"factorkit-qnlp-model","version":1,"ansatz":"iqp","layers":1,"single_qubit_params":3,)"
+      R"("qubits":{"n":1,"s":1},"remove_cups":true,"target":"s","lexicon":"man: n\nruns: n.r s\n",)"
+      R"("parameters":{"man__n_0":0.25,"runs__n.r@s_0":-1.5}})");
+  put("qnlp_model", "checkpoint.json",
+      R"({"format":"factorkit-qnlp-checkpoint","version":1,"optimizer":"adam","seed":0,"batch_size":30,"epochs":2,)"
+      R"("epoch":1,"step":3,"parameters":["a"],"weights":[0.5],"adam_m":[0.1],"adam_v":[0.01],"best_weights":[0.5],)"
+      R"("best_epoch":1,"best_dev_acc":0.9,"best_dev_loss":0.3,"since_best":0,"rng":"5489",)"
+      R"("history":[{"epoch":1,"train_loss":0.5,"train_acc":0.8,"dev_loss":0.4,"dev_acc":0.9,"seconds":0.01}]})");
   put("lexicon", "example.txt", "# words\nAlice: n\nloves: n.r s n.l\nBob: n | n.l.l\nwho: n.r n s.l n\n");
   put("lexicon", "bad.txt", "Alice n\n: s\nx: a..l\n");
   put("diagram_json", "bad_offset.json",

@@ -1,0 +1,38 @@
+// SVG line charts: one polyline per series, skipped non-finite points, escaped text.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "factorkit/core/svg_plot.h"
+
+namespace {
+
+std::size_t count(const std::string& s, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST(SvgPlot, SeriesLegendAndEscaping) {
+  const factorkit::Series a{"loss <train>", {1, 2, 3}, {0.5, NAN, 0.25}, false};
+  const factorkit::Series b{"dev", {1, 2, 3}, {0.6, 0.4, 0.3}, true};
+  factorkit::ChartOptions o;
+  o.title = "a & b";
+  const std::string svg = factorkit::line_chart({a, b}, o);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_EQ(count(svg, "<polyline"), 2u);
+  EXPECT_EQ(count(svg, "stroke-dasharray"), 2u);  // b's line and its legend entry
+  EXPECT_NE(svg.find("loss &lt;train&gt;"), std::string::npos);
+  EXPECT_NE(svg.find("a &amp; b"), std::string::npos);
+  // the NaN point is skipped: a's polyline has two points
+  const std::size_t p = svg.find("points=\"");
+  const std::string pts = svg.substr(p + 8, svg.find('"', p + 8) - p - 8);
+  EXPECT_EQ(count(pts, ","), 2u) << pts;
+  // a log axis drops non-positive values, and an empty chart still renders
+  o.log_y = true;
+  const std::string lg = factorkit::line_chart({factorkit::Series{"x", {1, 2}, {-1, 10}, false}}, o);
+  EXPECT_EQ(count(lg, "<polyline"), 1u);
+  EXPECT_NE(factorkit::line_chart({}, {}).find("</svg>"), std::string::npos);
+}
