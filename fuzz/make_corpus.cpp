@@ -1,6 +1,8 @@
 // Writes the fuzzers' seed corpus: the malformed-file corpus of the tests plus
 // a few valid files per format. Usage: make_corpus DIR (creates DIR/<format>/).
 #include <filesystem>
+#include <random>
+#include <sstream>
 #include <fstream>
 #include <iostream>
 
@@ -66,10 +68,14 @@ int main(int argc, char** argv) {
       R"({"format":"factorkit-qnlp-model","version":1,"ansatz":"iqp","layers":1,"single_qubit_params":3,)"
       R"("qubits":{"n":1,"s":1},"remove_cups":true,"target":"s","lexicon":"man: n\nruns: n.r s\n",)"
       R"("parameters":{"man__n_0":0.25,"runs__n.r@s_0":-1.5}})");
+  std::ostringstream rng_text;
+  rng_text << std::mt19937_64(5489);
+  const std::string rng_state = rng_text.str();
   put("qnlp_model", "checkpoint.json",
       R"({"format":"factorkit-qnlp-checkpoint","version":1,"optimizer":"adam","seed":0,"batch_size":30,"epochs":2,)"
+      R"("patience":0,"train_size":70,"learning_rate":0.05,"spsa_a":0.2,"spsa_c":0.06,"spsa_A":0.02,"stopped":false,)"
       R"("epoch":1,"step":3,"parameters":["a"],"weights":[0.5],"adam_m":[0.1],"adam_v":[0.01],"best_weights":[0.5],)"
-      R"("best_epoch":1,"best_dev_acc":0.9,"best_dev_loss":0.3,"since_best":0,"rng":"5489",)"
+      R"("best_epoch":1,"best_dev_acc":0.9,"best_dev_loss":0.3,"since_best":0,"rng":")" + rng_state + R"(",)"
       R"("history":[{"epoch":1,"train_loss":0.5,"train_acc":0.8,"dev_loss":0.4,"dev_acc":0.9,"seconds":0.01}]})");
   put("lexicon", "example.txt", "# words\nAlice: n\nloves: n.r s n.l\nBob: n | n.l.l\nwho: n.r n s.l n\n");
   put("lexicon", "bad.txt", "Alice n\n: s\nx: a..l\n");

@@ -14,6 +14,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "bench_timing.h"
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -37,28 +39,7 @@ using fc::Ty;
 
 namespace {
 
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-
-// median CPU time of `f` over calibrated rounds
-template <class F>
-nlohmann::json time_it(F&& f, double min_total = 0.1, int min_rounds = 3) {
-  std::vector<double> t;
-  double total = 0;
-  while (int(t.size()) < min_rounds || total < min_total) {
-    const double a = cpu_seconds();
-    f();
-    const double dt = cpu_seconds() - a;
-    t.push_back(dt);
-    total += dt;
-    if (t.size() >= 100000) break;
-  }
-  std::sort(t.begin(), t.end());
-  return {{"median_s", t[t.size() / 2]}, {"rounds", t.size()}};
-}
+using factorkit::bench::time_it;
 
 template <class T, class Op>
 T repeated(Op op, const T& box, std::size_t k) {
@@ -249,10 +230,10 @@ int main(int argc, char** argv) {
     const auto w0 = std::chrono::steady_clock::now();
     out = time_it(
         [&] {
-          const double a = cpu_seconds();
+          const double a = factorkit::bench::cpu_seconds();
           net = F.network(d);
           p = fc::find_path(net, opts);
-          plan_s = cpu_seconds() - a;
+          plan_s = factorkit::bench::cpu_seconds() - a;
           r = fc::contract(net, p);
         },
         0.1, 3);

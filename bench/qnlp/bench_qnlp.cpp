@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bench_timing.h"
+
 #include <algorithm>
 #include <ctime>
 #include <fstream>
@@ -33,25 +35,7 @@ using namespace factorkit::qnlp;
 
 namespace {
 
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-
-template <class F>
-nlohmann::json time_it(F&& f, double min_total = 0.1, int min_rounds = 3) {
-  std::vector<double> t;
-  double total = 0;
-  while (int(t.size()) < min_rounds || total < min_total) {
-    const double t0 = cpu_seconds();
-    f();
-    t.push_back(cpu_seconds() - t0);
-    total += t.back();
-  }
-  std::sort(t.begin(), t.end());
-  return {{"median_s", t[t.size() / 2]}, {"rounds", t.size()}};
-}
+using factorkit::bench::time_it;
 
 // a layer as [name, offset, numbers]: phases evaluated at the weights
 nlohmann::json export_circuit(const SentenceCircuit& s, const std::vector<double>& w, const Model& m) {

@@ -11,6 +11,7 @@
 #include "factorkit/category/json.h"
 #include "factorkit/category/pregroup.h"
 #include "factorkit/category/tensor.h"
+#include "factorkit/cli/options.h"
 #include "factorkit/cli/registry.h"
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
@@ -21,38 +22,6 @@ namespace factorkit::cli {
 namespace {
 
 using namespace factorkit::category;
-
-// "n=2, s=1" -> {n: 2, s: 1}
-std::map<std::string, std::int64_t> parse_dims(const std::string& text) {
-  std::map<std::string, std::int64_t> out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find(',', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string item = text.substr(pos, end - pos);
-    pos = end + 1;
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (item.empty()) continue;
-    const std::size_t eq = item.find('=');
-    std::int64_t v = 0;
-    bool ok = eq != std::string::npos && eq > 0 && eq + 1 < item.size();
-    if (ok) {
-      try {
-        std::size_t used = 0;
-        v = std::stoll(item.substr(eq + 1), &used);
-        ok = used == item.size() - eq - 1 && v > 0 && v <= (std::int64_t(1) << 31);
-      } catch (const std::exception&) {
-        ok = false;
-      }
-    }
-    if (!ok) throw InvalidInput("--dims", item, "name=dimension with a positive dimension, e.g. n=2,s=1", "BadOption");
-    std::string name = item.substr(0, eq);
-    name.erase(name.find_last_not_of(" \t") + 1);
-    out[name] = v;
-  }
-  return out;
-}
 
 // a platform-independent hash for per-box random streams
 std::uint64_t fnv1a(const std::string& s) {
@@ -194,7 +163,7 @@ class DiagramCommand final : public Command {
   int run_eval(const Context& ctx) {
     const DiagramDocument doc = load(false);
     std::map<std::string, std::int64_t> dims = doc.dims;
-    if (!dims_text_.empty()) dims = parse_dims(dims_text_);
+    if (!dims_text_.empty()) dims = parse_name_values(dims_text_, "--dims", 1, std::int64_t(1) << 31, "n=2,s=1");
     if (arrays_.empty() == !random_)
       throw InvalidInput("--arrays/--random", random_ ? "both given" : "neither given",
                          "exactly one of --arrays FILE or --random", "BadOption");

@@ -41,8 +41,7 @@ std::vector<Example> parse_labelled(std::string_view text, const std::string& wh
 }
 
 std::vector<Example> read_labelled(const std::string& path) {
-  const std::vector<std::byte> bytes = read_file_bytes(path, std::size_t(1) << 26);
-  return parse_labelled(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
+  return parse_labelled(read_file_text(path, std::size_t(1) << 26), path);
 }
 
 std::string format_labelled(const std::vector<Example>& examples) {

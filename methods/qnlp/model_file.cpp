@@ -2,13 +2,15 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
+#include <sstream>
 
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
+#include "factorkit/core/source.h"
 #include "pipeline.h"
 
 namespace factorkit::qnlp {
@@ -99,12 +101,6 @@ void check_format(const Reader& r, const char* format) {
   if (r.count("version") != 1) throw r.bad("version", "1");
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidInput("qnlp", path, "a readable file", "FileNotFound");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 }  // namespace
 
 std::string format_model(const Model& m) {
@@ -156,7 +152,7 @@ Model parse_model(std::string_view text, const std::string& where) {
   return m;
 }
 
-Model read_model(const std::string& path) { return parse_model(read_text(path), path); }
+Model read_model(const std::string& path) { return parse_model(read_file_text(path, std::size_t(1) << 28), path); }
 
 void write_model(const std::string& path, const Model& m) { write_file_atomic(path, format_model(m)); }
 
@@ -167,6 +163,9 @@ std::string format_checkpoint(const Checkpoint& c) {
                        {"dev_loss", e.dev_loss}, {"dev_acc", e.dev_acc}, {"seconds", e.seconds}});
   const json j{{"format", kCheckpointFormat}, {"version", 1},           {"optimizer", c.optimizer},
                {"seed", c.seed},              {"batch_size", c.batch_size}, {"epochs", c.epochs},
+               {"patience", c.patience},      {"train_size", c.train_size}, {"learning_rate", c.learning_rate},
+               {"spsa_a", c.spsa_a},          {"spsa_c", c.spsa_c},     {"spsa_A", c.spsa_A},
+               {"stopped", c.stopped},
                {"epoch", c.epoch},            {"step", c.step},         {"parameters", c.parameters},
                {"weights", c.weights},        {"adam_m", c.adam_m},     {"adam_v", c.adam_v},
                {"best_weights", c.best_weights}, {"best_epoch", c.best_epoch}, {"best_dev_acc", c.best_dev_acc},
@@ -178,9 +177,9 @@ std::string format_checkpoint(const Checkpoint& c) {
 Checkpoint parse_checkpoint(std::string_view text, const std::string& where) {
   const json j = parse_json(text, where);
   const Reader r(j, where, "");
-  r.only({"format", "version", "optimizer", "seed", "batch_size", "epochs", "epoch", "step", "parameters", "weights",
-          "adam_m", "adam_v", "best_weights", "best_epoch", "best_dev_acc", "best_dev_loss", "since_best", "rng",
-          "history"});
+  r.only({"format", "version", "optimizer", "seed", "batch_size", "epochs", "patience", "train_size", "learning_rate",
+          "spsa_a", "spsa_c", "spsa_A", "stopped", "epoch", "step", "parameters", "weights", "adam_m", "adam_v",
+          "best_weights", "best_epoch", "best_dev_acc", "best_dev_loss", "since_best", "rng", "history"});
   check_format(r, kCheckpointFormat);
   Checkpoint c;
   c.optimizer = r.str("optimizer");
@@ -188,6 +187,13 @@ Checkpoint parse_checkpoint(std::string_view text, const std::string& where) {
   c.seed = r.count("seed", ~std::uint64_t(0));
   c.batch_size = r.count("batch_size");
   c.epochs = r.count("epochs");
+  c.patience = r.count("patience");
+  c.train_size = r.count("train_size");
+  c.learning_rate = r.number("learning_rate");
+  c.spsa_a = r.number("spsa_a");
+  c.spsa_c = r.number("spsa_c");
+  c.spsa_A = r.number("spsa_A");
+  c.stopped = r.boolean("stopped");
   c.epoch = r.count("epoch");
   c.step = r.count("step");
   c.parameters = r.strings("parameters");
@@ -200,6 +206,14 @@ Checkpoint parse_checkpoint(std::string_view text, const std::string& where) {
   c.best_dev_loss = r.number("best_dev_loss");
   c.since_best = r.count("since_best");
   c.rng = r.str("rng");
+  {
+    std::mt19937_64 rng;
+    std::istringstream in(c.rng);
+    in >> rng;
+    if (in.fail() || !(in >> std::ws).eof()) throw r.bad("rng", "a generator state (mt19937_64, this C++ library's text form)");
+  }
+  if (c.epoch > c.epochs) throw r.bad("epoch", fmt::format("at most the {} epochs of the run", c.epochs));
+  if (c.best_epoch > c.epoch) throw r.bad("best_epoch", fmt::format("an epoch done (at most {})", c.epoch));
   const std::size_t n = c.parameters.size();
   if (c.weights.size() != n) throw r.bad("weights", fmt::format("{} values (one per parameter)", n));
   if (c.adam_m.size() != n || c.adam_v.size() != n) throw r.bad("adam_m", fmt::format("{} values (one per parameter)", n));
@@ -212,6 +226,7 @@ Checkpoint parse_checkpoint(std::string_view text, const std::string& where) {
     e.only({"epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "seconds"});
     EpochRecord rec;
     rec.epoch = e.count("epoch");
+    if (rec.epoch != i + 1) throw e.bad("epoch", std::to_string(i + 1));
     rec.train_loss = e.number("train_loss");
     rec.train_acc = e.number("train_acc");
     rec.dev_loss = e.number("dev_loss");

@@ -15,6 +15,7 @@
 
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
+#include "factorkit/core/source.h"
 
 namespace factorkit::qnlp {
 
@@ -37,7 +38,13 @@ Model::Model(std::string lexicon, std::string lexicon_source, PipelineOptions op
     : options_(std::move(options)),
       lexicon_text_(std::move(lexicon)),
       lexicon_(fc::parse_lexicon(lexicon_text_, lexicon_source)),
-      target_(fc::parse_type(options_.target, "target type")) {}
+      target_(fc::parse_type(options_.target, "target type")) {
+  const auto& a = options_.ansatz;
+  if (a.layers > 64 || a.single_qubit_params > 64)
+    throw InvalidInput("qnlp model", "layers / single-qubit parameters", "0 … 64 each", "BadOption");
+  for (const auto& [name, k] : a.qubits)
+    if (k > 8) throw InvalidInput("qnlp model", "qubits of " + name, "0 … 8 qubits per type", "BadOption");
+}
 
 std::size_t Model::add(const std::string& text, bool new_parameters) {
   fc::Diagram d = fc::parse_sentence(fc::tokenize(text), lexicon_, target_);
@@ -169,28 +176,53 @@ TrainResult train(Model& model, const Split& tr, const Split& dev, const Split& 
     throw InvalidInput("train", "optimizer " + o.optimizer, "spsa or adam", "BadOption");
   if (o.batch_size == 0) throw InvalidInput("train", "batch size", "at least 1", "BadOption");
   if (tr.items.empty()) throw InvalidInput("train", "training split", "at least one sentence", "BadOption");
+  auto positive = [](double x) { return std::isfinite(x) && x > 0; };
+  if (!positive(o.spsa_a) || !positive(o.spsa_c) || !(std::isfinite(o.spsa_A)))
+    throw InvalidInput("train", "SPSA a, c, A", "finite, with a > 0 and c > 0", "BadOption");
+  if (!positive(o.learning_rate) || !(o.beta1 >= 0 && o.beta1 < 1) || !(o.beta2 >= 0 && o.beta2 < 1) ||
+      !positive(o.adam_eps))
+    throw InvalidInput("train", "Adam settings", "learning rate > 0, betas in [0, 1), eps > 0", "BadOption");
+  for (const Split* s : {&tr, &dev, &test}) {
+    if (s->labels.size() != s->items.size())
+      throw InvalidInput("train", "split", "one label per sentence", "BadOption");
+    for (std::size_t k = 0; k < s->items.size(); ++k)
+      if (s->items[k] >= model.size() || (s->labels[k] != 0 && s->labels[k] != 1))
+        throw InvalidInput("train", "split", "sentences of this model with labels 0 or 1", "BadOption");
+  }
+  if (o.resume && o.checkpoint.empty())
+    throw InvalidInput("train", "resume", "a checkpoint file to resume from", "BadOption");
   const std::size_t P = model.parameters().size();
   std::vector<double>& w = model.weights();
+  const double A = o.spsa_A < 0 ? 0.01 * double(o.epochs) : o.spsa_A;
   Checkpoint st;
   st.optimizer = o.optimizer;
   st.seed = o.seed;
   st.batch_size = o.batch_size;
   st.epochs = o.epochs;
+  st.patience = o.patience;
+  st.train_size = tr.items.size();
+  st.learning_rate = o.learning_rate;
+  st.spsa_a = o.spsa_a;
+  st.spsa_c = o.spsa_c;
+  st.spsa_A = A;
   st.parameters = model.parameters();
   st.adam_m.assign(P, 0);
   st.adam_v.assign(P, 0);
   std::mt19937_64 rng(o.seed);
   TrainResult res;
   if (o.resume && !o.checkpoint.empty() && std::ifstream(o.checkpoint).good()) {
-    std::ifstream in(o.checkpoint, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    Checkpoint c = parse_checkpoint(text, o.checkpoint);
+    Checkpoint c = parse_checkpoint(read_file_text(o.checkpoint, std::size_t(1) << 30), o.checkpoint);
     auto mismatch = [&](const std::string& field, const std::string& expected) {
       return InvalidInput(o.checkpoint, field, expected + " (the checkpoint is from another run)", "CheckpointMismatch");
     };
     if (c.optimizer != o.optimizer) throw mismatch("optimizer", "optimizer " + o.optimizer);
     if (c.seed != o.seed) throw mismatch("seed", fmt::format("seed {}", o.seed));
     if (c.batch_size != o.batch_size) throw mismatch("batch_size", fmt::format("batch size {}", o.batch_size));
+    if (c.epochs != o.epochs) throw mismatch("epochs", fmt::format("{} epochs", o.epochs));
+    if (c.patience != o.patience) throw mismatch("patience", fmt::format("patience {}", o.patience));
+    if (c.train_size != tr.items.size()) throw mismatch("train_size", fmt::format("{} training sentences", tr.items.size()));
+    if (c.learning_rate != o.learning_rate || c.spsa_a != o.spsa_a || c.spsa_c != o.spsa_c || c.spsa_A != A)
+      throw mismatch("learning_rate", "the same step sizes (learning rate, SPSA a, c, A)");
     if (c.parameters != model.parameters()) throw mismatch("parameters", "the model's parameters, by name");
     if (c.weights.size() != P || c.adam_m.size() != P || c.adam_v.size() != P ||
         (!c.best_weights.empty() && c.best_weights.size() != P))
@@ -200,17 +232,16 @@ TrainResult train(Model& model, const Split& tr, const Split& dev, const Split& 
     if (rs.fail()) throw MalformedFile(o.checkpoint, "rng", "a saved mt19937_64 state", "BadCheckpoint");
     w = c.weights;
     st = std::move(c);
-    st.epochs = o.epochs;
     res.history = st.history;
     res.resumed = true;
+    res.stopped_early = st.stopped;
   }
-  const double A = o.spsa_A < 0 ? 0.01 * double(o.epochs) : o.spsa_A;
   std::vector<std::size_t> order = tr.items;
   std::vector<int> label_of(model.size(), 0);
   for (std::size_t k = 0; k < tr.items.size(); ++k) label_of[tr.items[k]] = tr.labels[k];
   std::vector<double> g(P), plus(P), minus(P), delta(P);
   const auto start = std::chrono::steady_clock::now();
-  for (std::size_t epoch = st.epoch + 1; epoch <= o.epochs; ++epoch) {
+  for (std::size_t epoch = st.epoch + 1; epoch <= o.epochs && !st.stopped; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     std::sort(order.begin(), order.end());
     shuffle(order, rng);
@@ -270,6 +301,7 @@ TrainResult train(Model& model, const Split& tr, const Split& dev, const Split& 
         stop = true;
       }
     }
+    st.stopped = stop;
     st.epoch = epoch;
     st.weights = w;
     if (!o.checkpoint.empty()) {

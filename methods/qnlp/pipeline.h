@@ -137,13 +137,21 @@ Model parse_model(std::string_view text, const std::string& where);
 Model read_model(const std::string& path);
 void write_model(const std::string& path, const Model& model);
 
-// Checkpoints: the weights, optimizer state, generator state, history and the
-// best weights so far. parse_checkpoint validates the document alone;
-// train() checks it against the model and options when resuming.
+// Checkpoints: the run's settings, the weights, optimizer state, generator
+// state, history and the best weights so far. parse_checkpoint validates the
+// document alone; train() checks it against the model and options when
+// resuming (CheckpointMismatch naming the field). The generator state is the
+// C++ standard library's text form: a checkpoint resumes with the library that
+// wrote it.
 struct Checkpoint {
+  // the run: resuming requires the same values
   std::string optimizer;
   std::uint64_t seed = 0;
-  std::size_t batch_size = 0, epochs = 0, epoch = 0, step = 0;
+  std::size_t batch_size = 0, epochs = 0, patience = 0, train_size = 0;
+  double learning_rate = 0, spsa_a = 0, spsa_c = 0, spsa_A = 0;  // spsa_A resolved (0.01 · epochs by default)
+  // the state
+  std::size_t epoch = 0, step = 0;
+  bool stopped = false;  // early stopping ended the run
   std::vector<std::string> parameters;
   std::vector<double> weights, adam_m, adam_v, best_weights;
   std::size_t best_epoch = 0;

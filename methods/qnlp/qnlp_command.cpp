@@ -9,9 +9,11 @@
 
 #include "data.h"
 #include "factorkit/category/drawing.h"
+#include "factorkit/cli/options.h"
 #include "factorkit/cli/registry.h"
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
+#include "factorkit/core/source.h"
 #include "pipeline.h"
 
 namespace factorkit::cli {
@@ -21,38 +23,10 @@ namespace fc = factorkit::category;
 namespace qc = factorkit::category::circuit;
 using namespace factorkit::qnlp;
 
-// "n=1,s=1" -> {n: 1, s: 1}
-std::map<std::string, std::size_t> parse_qubits(const std::string& text) {
-  std::map<std::string, std::size_t> out;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t end = text.find(',', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string item = text.substr(pos, end - pos);
-    pos = end + 1;
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (item.empty()) continue;
-    const std::size_t eq = item.find('=');
-    const std::string name = eq == std::string::npos ? "" : item.substr(0, eq), value = eq == std::string::npos ? "" : item.substr(eq + 1);
-    if (name.empty() || value.size() != 1 || value[0] < '0' || value[0] > '8')
-      throw InvalidInput("--qubits", item, "type=qubits with 0 … 8 qubits, e.g. n=1,s=1", "BadOption");
-    out[name] = std::size_t(value[0] - '0');
-  }
-  if (out.empty()) throw InvalidInput("--qubits", text, "at least one type=qubits, e.g. n=1,s=1", "BadOption");
-  return out;
-}
-
 Task task_named(const std::string& name, std::uint64_t seed) {
   if (name == "mc") return generate_mc(seed);
   if (name == "rp") return generate_rp(seed);
   throw InvalidInput("--task", name, "mc or rp", "BadOption");
-}
-
-std::string read_text(const std::string& path, const char* option) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidInput(option, path, "a readable file", "FileNotFound");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 class QnlpCommand final : public Command {
@@ -127,7 +101,8 @@ class QnlpCommand final : public Command {
   PipelineOptions pipeline() const {
     PipelineOptions o = popt_;
     o.ansatz.kind = qc::parse_ansatz_kind(ansatz_);
-    o.ansatz.qubits = parse_qubits(qubits_);
+    o.ansatz.qubits.clear();
+    for (const auto& [name, k] : parse_name_values(qubits_, "--qubits", 0, 8, "n=1,s=1")) o.ansatz.qubits[name] = std::size_t(k);
     o.remove_cups = !keep_cups_;
     return o;
   }
@@ -155,8 +130,9 @@ class QnlpCommand final : public Command {
     std::vector<Example> tr, dev, test;
     std::string lexicon, lexicon_source;
     if (!task_.empty()) {
-      if (!train_file_.empty() || !lexicon_file_.empty())
-        throw InvalidInput("--task", task_, "either --task or --train/--lexicon files, not both", "BadOption");
+      if (!train_file_.empty() || !lexicon_file_.empty() || !dev_file_.empty() || !test_file_.empty())
+        throw InvalidInput("--task", task_, "either --task or --train/--dev/--test/--lexicon files, not both",
+                           "BadOption");
       Task t = task_named(task_, ctx.seed);
       tr = t.train, dev = t.dev, test = t.test, lexicon = t.lexicon, lexicon_source = "generated " + task_ + " lexicon";
     } else {
@@ -166,7 +142,7 @@ class QnlpCommand final : public Command {
       tr = read_labelled(train_file_);
       if (!dev_file_.empty()) dev = read_labelled(dev_file_);
       if (!test_file_.empty()) test = read_labelled(test_file_);
-      lexicon = read_text(lexicon_file_, "--lexicon");
+      lexicon = read_file_text(lexicon_file_, std::size_t(1) << 26);
       lexicon_source = lexicon_file_;
     }
     Model model(lexicon, lexicon_source, pipeline());
@@ -192,7 +168,7 @@ class QnlpCommand final : public Command {
     std::size_t max_qubits = 0, post = 0;
     for (std::size_t i = 0; i < model.size(); ++i) {
       max_qubits = std::max(max_qubits, model.sentence(i).program.max_width());
-      for (const fc::Layer& l : model.sentence(i).circuit.layers()) post += l.box.name() == "Bra" ? l.box.data().size() : 0;
+      post += qc::post_selected(model.sentence(i).circuit);
     }
     const nlohmann::json res{
         {"command", "qnlp train"},
@@ -242,7 +218,7 @@ class QnlpCommand final : public Command {
     } else if (labelled_) {
       items = read_labelled(input_);
     } else {
-      const std::string text = read_text(input_, "--input");
+      const std::string text = read_file_text(input_, std::size_t(1) << 28);
       std::size_t pos = 0;
       while (pos < text.size()) {
         std::size_t end = text.find('\n', pos);
@@ -285,7 +261,7 @@ class QnlpCommand final : public Command {
       model.emplace(task_named(task_, ctx.seed).lexicon, "generated " + task_ + " lexicon", pipeline());
     } else {
       if (lexicon_file_.empty()) throw InvalidInput("--lexicon", "(missing)", "--lexicon, --task or --model", "BadOption");
-      model.emplace(read_text(lexicon_file_, "--lexicon"), lexicon_file_, pipeline());
+      model.emplace(read_file_text(lexicon_file_, std::size_t(1) << 26), lexicon_file_, pipeline());
     }
     const std::size_t i = model->add(sentence_, true);
     const SentenceCircuit& s = model->sentence(i);

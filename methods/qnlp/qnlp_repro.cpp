@@ -120,19 +120,14 @@ ReproResult remove_cups(const ReproContext& ctx) {
   with_cups.sort_parameters();
   double max_diff = 0;
   std::size_t q_bent = 0, q_full = 0, post_bent = 0, post_full = 0;
-  auto posts = [](const SentenceCircuit& s) {
-    std::size_t n = 0;
-    for (const category::Layer& l : s.circuit.layers()) n += l.box.name() == "Bra" ? l.box.data().size() : 0;
-    return n;
-  };
   for (std::size_t i = 0; i < with_cups.size(); ++i) {
     const auto a = trained.model.predict(i, trained.model.weights().data());
     const auto b = with_cups.predict(i, trained.model.weights().data());
     max_diff = std::max(max_diff, std::abs(a[0] - b[0]));
     q_bent = std::max(q_bent, trained.model.sentence(i).program.max_width());
     q_full = std::max(q_full, with_cups.sentence(i).program.max_width());
-    post_bent += posts(trained.model.sentence(i));
-    post_full += posts(with_cups.sentence(i));
+    post_bent += category::circuit::post_selected(trained.model.sentence(i).circuit);
+    post_full += category::circuit::post_selected(with_cups.sentence(i).circuit);
   }
   const bool same_params = with_cups.parameters() == trained.model.parameters();
   ReproResult res;

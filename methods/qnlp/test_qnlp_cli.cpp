@@ -65,4 +65,16 @@ TEST(QnlpCli, BadInputSaysWhatAndWritesNothing) {
   EXPECT_NE(bad.code, 0);
   EXPECT_NE(bad.err.find("broken.json"), std::string::npos) << bad.err;
   EXPECT_NE(run("qnlp draw 'man prepares sauce' --task mc").code, 0);  // no output named
+  bad = run("qnlp train --task mc --dev '" + d + "/mc/dev.txt'");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("not both"), std::string::npos) << bad.err;
+  bad = run("qnlp train --task mc --layers 65");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("64"), std::string::npos) << bad.err;
+  bad = run("qnlp train --task mc --resume");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("checkpoint"), std::string::npos) << bad.err;
+  bad = run("qnlp train --task mc --qubits n=1,s=x");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("--qubits"), std::string::npos) << bad.err;
 }

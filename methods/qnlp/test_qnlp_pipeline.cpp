@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -74,7 +75,7 @@ TEST(QnlpPipeline, ExactGradientMatchesFiniteDifferences) {
 TEST(QnlpPipeline, LossIsLambeqsBinaryCrossEntropy) {
   const Task t = generate_mc(1);
   Split tr;
-  Model m = mc_model(t, {}, &tr);
+  Model m = mc_model(t, PipelineOptions(), &tr);
   const auto p = m.predict(tr.items[0], m.weights().data());
   EXPECT_NEAR(p[0] + p[1], 1, 1e-12);
   const int label = tr.labels[0];
@@ -89,23 +90,23 @@ TEST(QnlpPipeline, TrainingIsSeededAndResumesExactly) {
   factorkit::testing::TempDir dir;
   for (const char* optimizer : {"spsa", "adam"}) {
     Split tr, dev, test;
-    Model a = mc_model(t, {}, &tr, &dev, &test);
+    Model a = mc_model(t, PipelineOptions(), &tr, &dev, &test);
     TrainOptions o;
     o.optimizer = optimizer;
     o.epochs = 12;
     const TrainResult whole = train(a, tr, dev, test, o);
-    Model b = mc_model(t, {}, &tr, &dev, &test);
+    Model b = mc_model(t, PipelineOptions(), &tr, &dev, &test);
     const TrainResult again = train(b, tr, dev, test, o);
     EXPECT_EQ(a.weights(), b.weights()) << optimizer;  // bitwise: the same seed, the same run
     // interrupted after 5 epochs (the checkpoint of a 12-epoch run), then resumed
-    Model c = mc_model(t, {}, &tr, &dev, &test);
+    Model c = mc_model(t, PipelineOptions(), &tr, &dev, &test);
     TrainOptions first = o;
     first.checkpoint = dir.file(std::string(optimizer) + ".ckpt");
     first.on_epoch = [](std::size_t e, double, double, double, double) {
       if (e == 5) throw std::runtime_error("interrupted");
     };
     EXPECT_THROW(train(c, tr, dev, test, first), std::runtime_error);
-    Model d = mc_model(t, {}, &tr, &dev, &test);
+    Model d = mc_model(t, PipelineOptions(), &tr, &dev, &test);
     TrainOptions rest = o;
     rest.checkpoint = first.checkpoint;
     rest.resume = true;
@@ -117,16 +118,20 @@ TEST(QnlpPipeline, TrainingIsSeededAndResumesExactly) {
     // a checkpoint from another run is refused, naming the field
     TrainOptions other = rest;
     other.seed = 7;
-    Model e = mc_model(t, {}, &tr, &dev, &test);
+    Model e = mc_model(t, PipelineOptions(), &tr, &dev, &test);
     factorkit::testing::expect_error<factorkit::InvalidInput>([&] { train(e, tr, dev, test, other); }, "CheckpointMismatch",
                                                               {"seed"});
+    other = rest;
+    other.epochs = 20;  // SPSA's A depends on it: not the same run
+    factorkit::testing::expect_error<factorkit::InvalidInput>([&] { train(e, tr, dev, test, other); }, "CheckpointMismatch",
+                                                              {"epochs"});
   }
 }
 
 TEST(QnlpPipeline, EarlyStoppingKeepsTheBestDevEpoch) {
   const Task t = generate_mc(4);
   Split tr, dev, test;
-  Model m = mc_model(t, {}, &tr, &dev, &test);
+  Model m = mc_model(t, PipelineOptions(), &tr, &dev, &test);
   TrainOptions o;
   o.optimizer = "adam";
   o.learning_rate = 0.1;
@@ -139,12 +144,25 @@ TEST(QnlpPipeline, EarlyStoppingKeepsTheBestDevEpoch) {
   EXPECT_EQ(r.history.size(), r.best_epoch + 5);
   EXPECT_DOUBLE_EQ(r.dev.accuracy, r.history[r.best_epoch - 1].dev_acc);
   EXPECT_DOUBLE_EQ(r.dev.loss, r.history[r.best_epoch - 1].dev_loss);
+  // resuming a run that stopped early does not train on
+  factorkit::testing::TempDir dir;
+  Model a = mc_model(t, PipelineOptions(), &tr, &dev, &test);
+  TrainOptions c = o;
+  c.checkpoint = dir.file("c.json");
+  const TrainResult first = train(a, tr, dev, test, c);
+  ASSERT_TRUE(first.stopped_early);
+  c.resume = true;
+  Model b = mc_model(t, PipelineOptions(), &tr, &dev, &test);
+  const TrainResult again = train(b, tr, dev, test, c);
+  EXPECT_TRUE(again.stopped_early);
+  EXPECT_EQ(again.history.size(), first.history.size());
+  EXPECT_EQ(b.weights(), a.weights());
 }
 
 TEST(QnlpPipeline, ModelFilesRoundTripAndRefuseUnknownWords) {
   const Task t = generate_mc(5);
   Split tr;
-  Model m = mc_model(t, {}, &tr);
+  Model m = mc_model(t, PipelineOptions(), &tr);
   const std::string text = format_model(m);
   Model back = parse_model(text, "model.json");
   EXPECT_EQ(back.parameters(), m.parameters());
@@ -155,16 +173,16 @@ TEST(QnlpPipeline, ModelFilesRoundTripAndRefuseUnknownWords) {
   // a word the lexicon lacks, and a known word with a type the model never trained
   EXPECT_THROW(back.add("man bakes pizza .", false), factorkit::InvalidInput);
   // a word in the lexicon that training never met
-  Model small(t.lexicon, "mc lexicon", {});
+  Model small(t.lexicon, "mc lexicon", PipelineOptions());
   small.add("man prepares sauce .");
   Model loaded = parse_model(format_model(small), "small.json");
   EXPECT_NO_THROW(loaded.add("sauce prepares man", false));
   factorkit::testing::expect_error<factorkit::InvalidInput>([&] { loaded.add("woman bakes dinner .", false); },
-                                                            "UnknownParameter", {"woman", "bakes dinner"});
+                                                            "UnknownParameter", {"parameter bakes__n.r@s@n.l_0", "woman bakes dinner"});
 }
 
 TEST(QnlpPipeline, MalformedModelFilesNameTheField) {
-  const Model m = mc_model(generate_mc(0), {});
+  const Model m = mc_model(generate_mc(0), PipelineOptions());
   const nlohmann::json good = nlohmann::json::parse(format_model(m));
   auto expect_bad = [&](const std::function<void(nlohmann::json&)>& edit, const std::string& field,
                         const std::string& code = "BadModelFile") {
@@ -183,7 +201,32 @@ TEST(QnlpPipeline, MalformedModelFilesNameTheField) {
   expect_bad([](auto& j) { j["parameters"][j["parameters"].begin().key()] = "x"; }, "parameters");
   expect_bad([](auto& j) { j["lexicon"] = "man n\n"; }, "lexicon", "BadLexicon");
   factorkit::testing::expect_error<factorkit::MalformedFile>([&] { parse_model("{\"format\": ", "m.json"); }, "BadModelFile", {"JSON"});
-  // checkpoints
+  // checkpoints: a real one round-trips; a broken generator state or epoch count is refused
+  {
+    const Task t = generate_mc(0);
+    Split tr, dev, test;
+    Model a = mc_model(t, PipelineOptions(), &tr, &dev, &test);
+    factorkit::testing::TempDir dir;
+    TrainOptions o;
+    o.epochs = 2;
+    o.checkpoint = dir.file("c.json");
+    train(a, tr, dev, test, o);
+    const std::string text = factorkit::testing::read_bytes(o.checkpoint);
+    const Checkpoint c = parse_checkpoint(text, "c.json");
+    EXPECT_EQ(c.epoch, 2u);
+    EXPECT_EQ(format_checkpoint(c), text);
+    auto broken = [&](const std::function<void(nlohmann::json&)>& edit, const std::string& field) {
+      nlohmann::json j = nlohmann::json::parse(text);
+      edit(j);
+      factorkit::testing::expect_error<factorkit::MalformedFile>([&] { parse_checkpoint(j.dump(), "c.json"); },
+                                                                 "BadModelFile", {"c.json", field});
+    };
+    broken([](auto& j) { j["rng"] = "5489"; }, "rng");
+    broken([](auto& j) { j["rng"] = j["rng"].template get<std::string>() + " 7"; }, "rng");
+    broken([](auto& j) { j["best_epoch"] = 3; }, "best_epoch");
+    broken([](auto& j) { j["history"][1]["epoch"] = 5; }, "history[1].epoch");
+    broken([](auto& j) { j["weights"].push_back(1.0); }, "weights");
+  }
   factorkit::testing::expect_error<factorkit::MalformedFile>(
       [&] { parse_checkpoint(R"({"format":"factorkit-qnlp-checkpoint","version":1})", "c.json"); }, "BadModelFile",
       {"c.json", "optimizer"});

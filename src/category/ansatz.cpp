@@ -35,9 +35,7 @@ std::string type_label(const Ty& t) {
 
 std::string ansatz_label(const Box& box) {
   // rotated and daggered boxes share their generator's label (and parameters)
-  Box g = box;
-  for (std::int32_t k = 0; k < (box.z() < 0 ? -box.z() : box.z()); ++k) g = box.z() < 0 ? g.r() : g.l();
-  if (g.is_dagger()) g = g.dagger();
+  const Box g = box.generator();
   const std::string label = fmt::format("{}_{}_{}", g.name(), type_label(g.dom()), type_label(g.cod()));
   std::string out;
   for (char c : label) {
@@ -98,6 +96,11 @@ Diagram ansatz_box(const Box& box, const AnsatzOptions& o) {
   } else {
     // Sim14 (CRx, 4n parameters a layer) and Sim15 (CX, 2n), parameters in lambeq's order
     const bool sim14 = o.kind == AnsatzKind::Sim14;
+    if (n > std::size_t(kMaxControlDistance) + 1)
+      throw InvalidInput("ansatz", fmt::format("box {} on {} qubits", box.str(), n),
+                         fmt::format("at most {} qubits per word for {} (its ring joins the first and last qubit)",
+                                     kMaxControlDistance + 1, ansatz_kind_name(o.kind)),
+                         "BadAnsatz");
     for (std::size_t l = 0; l < o.layers; ++l) {
       std::vector<Phase> theta;
       for (std::size_t k = 0; k < (sim14 ? 4 : 2) * n; ++k) theta.push_back(param());
@@ -127,10 +130,7 @@ Diagram ansatz(const Diagram& sentence, const AnsatzOptions& o) {
   for (const Layer& l : sentence.layers()) {
     const BoxKind k = l.box.kind();
     if (k == BoxKind::Cup || k == BoxKind::Cap || k == BoxKind::Swap || k == BoxKind::Spider) continue;
-    Box g = l.box;
-    const std::int32_t z = l.box.z();
-    for (std::int32_t r = 0; r < (z < 0 ? -z : z); ++r) g = z < 0 ? g.r() : g.l();
-    if (g.is_dagger()) g = g.dagger();
+    const Box g = l.box.generator();
     if (std::find(seen.begin(), seen.end(), g.id()) != seen.end()) continue;
     seen.push_back(g.id());
     boxes.emplace_back(g, ansatz_box(g, o));

@@ -187,6 +187,13 @@ Box rotated(const BoxData* p, bool left) {
 Box Box::l() const { return rotated(p_, true); }
 Box Box::r() const { return rotated(p_, false); }
 
+Box Box::generator() const {
+  Box g = *this;
+  const std::int32_t z = p_->z;
+  for (std::int32_t k = 0; k < (z < 0 ? -z : z); ++k) g = z < 0 ? g.r() : g.l();
+  return g.is_dagger() ? g.dagger() : g;
+}
+
 std::string Box::str() const {
   if (p_->kind != BoxKind::Generator && p_->kind != BoxKind::Word) return p_->name.str();
   std::string s = p_->name.str();

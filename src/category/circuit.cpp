@@ -81,6 +81,9 @@ Sum gate_grad(const Box& g, Symbol param) {
   const bool rotation = n == "Rx" || n == "Ry" || n == "Rz" || n == "CRx" || n == "CRz";
   if (!rotation || g.param().id() != param.id() || param.id() == 0 || g.data().size() < 2 || g.data()[1] == 0)
     return Sum(g.dom(), g.cod());
+  if (g.data().size() != (n[0] == 'C' ? 3u : 2u) || g.dom().size() != g.cod().size() ||
+      g.dom().size() != (n[0] == 'C' ? std::size_t(std::abs(g.data()[2])) + 1 : 1u))
+    throw InvalidInput("gate " + g.str(), "data and wires", "a rotation built by Rx, Ry, Rz, CRx or CRz", "BadGate");
   const Phase p = phase_of(g);
   const double weight = M_PI * p.coeff;
   if (n[0] == 'R') return Sum(Diagram(shifted(g, 0.5)), weight);
@@ -97,6 +100,13 @@ Sum gate_grad(const Box& g, Symbol param) {
   else
     d = d >> (rest * Bra({1})) >> (rest * Ket({1})) >> (r * rest);
   return Sum(d, weight);
+}
+
+std::size_t post_selected(const Diagram& c) {
+  std::size_t n = 0;
+  for (const Layer& l : c.layers())
+    if (l.box.name() == "Bra" && l.box.kind() == BoxKind::Generator) n += l.box.data().size();
+  return n;
 }
 
 Sum grad(const Diagram& circuit, Symbol param) { return category::grad(circuit, param, gate_grad); }

@@ -69,6 +69,7 @@ Program::Program(const Diagram& circuit, std::size_t max_qubits) {
   };
   if (!circuit.dom().empty())
     throw bad("domain " + circuit.dom().str(), "a state (a circuit with no inputs)", "NotAState");
+  max_qubits = std::min<std::size_t>(max_qubits, 30);
   std::size_t width = 0;
   for (const Layer& layer : circuit.layers()) {
     const Box& b = layer.box;
@@ -85,27 +86,32 @@ Program::Program(const Diagram& circuit, std::size_t max_qubits) {
       case BoxKind::Swap: op.kind = Op::Kind::Swap; op.wire = off; break;
       case BoxKind::Spider: throw bad("box " + b.str(), "gates, cups, caps and swaps (no spiders)", "NotAGate");
       default: {
-        Box g = b;
+        const Box g = b.generator();
         const std::int32_t z = b.z();
-        for (std::int32_t k = 0; k < (z < 0 ? -z : z); ++k) g = z < 0 ? g.r() : g.l();
-        const bool adjoint = g.is_dagger();
-        if (adjoint) g = g.dagger();
+        const bool adjoint = b.is_dagger();
         const bool odd = z % 2 != 0;
         const std::string& n = g.name();
         const auto& d = g.data();
         const std::size_t span = n_in;  // gates keep their width
+        auto malformed = [&](const char* expected) { return bad("box " + b.str(), expected, "BadGate"); };
+        for (double x : d)
+          if (!std::isfinite(x)) throw malformed("finite data");
+        const bool state_or_effect = n == "Ket" || n == "Bra";
+        if (!state_or_effect && n_in != n_out) throw malformed("a gate with as many outputs as inputs");
         auto local = [&](std::size_t k) { return std::uint32_t(off + (odd ? span - 1 - k : k)); };
         if (n == "Ket" || n == "Bra") {
-          const bool effect = (n == "Bra") != adjoint != odd;
+          const bool effect = ((n == "Bra") != adjoint) != odd;
           op.kind = effect ? Op::Kind::Bra : Op::Kind::Ket;
           op.wire = off;
           op.n_bits = std::uint32_t(d.size());
-          if (op.n_bits > 24) throw bad("box " + b.str(), "at most 24 bits", "TooLarge");
+          if (d.size() != (effect ? n_in : n_out)) throw malformed("one bit per wire");
+          if (op.n_bits > 24) throw malformed("at most 24 bits");
           for (std::size_t k = 0; k < d.size(); ++k) {
             const double bitv = d[odd ? d.size() - 1 - k : k];
+            if (bitv != 0 && bitv != 1) throw malformed("bits 0 and 1");
             op.bits = (op.bits << 1) | std::uint32_t(bitv != 0);
           }
-        } else if (n == "sqrt" && d.size() == 1 && n_in == 0 && n_out == 0) {
+        } else if (n == "sqrt" && d.size() == 1 && n_in == 0 && n_out == 0 && d[0] >= 0) {
           op.kind = Op::Kind::Scalar;
           op.u[0] = std::sqrt(d[0]);
         } else if ((n == "H" || n == "X" || n == "Y" || n == "Z" || n == "S" || n == "T") && span == 1) {
@@ -119,7 +125,11 @@ Program::Program(const Diagram& circuit, std::size_t max_qubits) {
         } else if ((((n == "CX" || n == "CZ") && d.size() == 1) || ((n == "CRx" || n == "CRz") && d.size() == 3)) &&
                    span >= 2) {
           op.kind = Op::Kind::Controlled;
-          const int distance = int(d.back());
+          const double dist = d.back();
+          if (dist != std::trunc(dist) || dist == 0 || std::abs(dist) > kMaxControlDistance ||
+              std::size_t(std::abs(dist)) + 1 != span)
+            throw malformed("a control distance of 1 to 10 wires matching the gate's width");
+          const int distance = int(dist);
           op.control = local(distance > 0 ? 0 : span - 1);
           op.wire = local(distance > 0 ? span - 1 : 0);
           if (n[1] == 'R') {

@@ -148,6 +148,9 @@ TensorFunctor mixed_functor(const Values& values, ContractionOptions options) {
           return at::tensor({1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0}, kR).reshape({4, 2}).to(at::kComplexDouble);
         if (b.name() == "Discard" && b.kind() == BoxKind::Generator)
           return at::tensor({1.0, 0.0, 0.0, 1.0}, kR).to(at::kComplexDouble);
+        if (b.dom().size() + b.cod().size() > 10)  // G ⊗ Ḡ is dense: 4^wires entries
+          throw InvalidInput("mixed evaluation", "box " + b.str(),
+                             "boxes on at most 10 wires (their doubled array is dense)", "TooLarge");
         return doubled(gate_array(b, values));
       },
       options);

@@ -84,9 +84,7 @@ Diagram DiagramFunctor::operator()(const Box& b) const {
     }
     default: {
       // the generator's image, then its dagger and rotations
-      Box g = b;
-      for (std::int32_t k = 0; k < (b.z() < 0 ? -b.z() : b.z()); ++k) g = b.z() < 0 ? g.r() : g.l();
-      if (g.is_dagger()) g = g.dagger();
+      const Box g = b.generator();
       auto it = ar_.find(g.id());
       Diagram d = it == ar_.end() ? Diagram(Box(g)) : it->second;
       if (it == ar_.end()) {  // an unmapped box keeps its name on the mapped types

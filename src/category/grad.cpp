@@ -81,10 +81,8 @@ Sum grad(const Diagram& d, Symbol param, const BoxGrad& box_grad) {
     const BoxKind kind = b.kind();
     if (kind == BoxKind::Cup || kind == BoxKind::Cap || kind == BoxKind::Swap || kind == BoxKind::Spider) continue;
     // differentiate the generator, then dagger and rotate each term back
-    Box g = b;
+    const Box g = b.generator();
     const std::int32_t z = b.z();
-    for (std::int32_t r = 0; r < (z < 0 ? -z : z); ++r) g = z < 0 ? g.r() : g.l();
-    if (g.is_dagger()) g = g.dagger();
     Sum db = box_grad(g, param);
     if (!(db.dom() == g.dom()) || !(db.cod() == g.cod()))
       throw AxiomError(fmt::format("derivative of {} ({} -> {})", g.str(), db.dom().str(), db.cod().str()),

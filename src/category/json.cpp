@@ -192,9 +192,7 @@ json box_json(const Box& b) {
                   {"ob", ob_json(b.spider_object())}};
     default: {
       // the generator's types, then the dagger and the winding number
-      Box g = b;
-      for (std::int32_t k = 0; k < (b.z() < 0 ? -b.z() : b.z()); ++k) g = b.z() < 0 ? g.r() : g.l();
-      if (g.is_dagger()) g = g.dagger();
+      const Box g = b.generator();
       if (b.kind() == BoxKind::Word)
         j = json{{"kind", "word"}, {"name", b.name()}, {"cod", ty_json(g.cod())}};
       else

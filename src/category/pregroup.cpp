@@ -109,8 +109,7 @@ Lexicon parse_lexicon(std::string_view text, const std::string& where) {
 }
 
 Lexicon read_lexicon(const std::string& path) {
-  const std::vector<std::byte> bytes = read_file_bytes(path, std::size_t(1) << 26);
-  return parse_lexicon(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
+  return parse_lexicon(read_file_text(path, std::size_t(1) << 26), path);
 }
 
 std::vector<std::string> tokenize(std::string_view sentence) {
@@ -376,6 +375,7 @@ Diagram pregroup_normal_form(const Diagram& d) {
 }
 
 Diagram remove_cups(const Diagram& d) {
+  if (!d.dom().empty()) return d;
   // the states on top, left to right
   std::size_t n_states = 0, width = 0;
   for (const Layer& l : d.layers()) {

@@ -66,11 +66,9 @@ at::Tensor copy_tensor(std::int64_t d, std::size_t rank, const at::TensorOptions
 
 at::Tensor TensorFunctor::box_array(const Box& box) const {
   // rotate back to winding number 0, undo the dagger, look the generator up
-  Box base = box;
+  const Box base = box.generator();
   const std::int32_t z = box.z();
-  for (std::int32_t k = 0; k < (z < 0 ? -z : z); ++k) base = z < 0 ? base.r() : base.l();
-  const bool dagger = base.is_dagger();
-  if (dagger) base = base.dagger();
+  const bool dagger = box.is_dagger();
   at::Tensor a = ar_(base);
   std::vector<std::int64_t> want;
   for (const Ob& x : base.dom()) want.push_back(dim(x));

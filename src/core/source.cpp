@@ -73,4 +73,9 @@ std::vector<std::byte> read_file_bytes(const std::string& path, std::size_t limi
   return src.read_vector(0, std::size_t(src.size()));
 }
 
+std::string read_file_text(const std::string& path, std::size_t limit) {
+  const std::vector<std::byte> bytes = read_file_bytes(path, limit);
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
 }  // namespace factorkit

@@ -29,7 +29,12 @@ std::vector<double> ticks(double lo, double hi) {
   const double raw = (hi - lo) / 5, p = std::pow(10.0, std::floor(std::log10(raw)));
   const double step = raw / p < 1.5 ? p : raw / p < 3.5 ? 2 * p : raw / p < 7.5 ? 5 * p : 10 * p;
   std::vector<double> out;
-  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
+  const double first = std::ceil(lo / step);
+  for (int i = 0; i < 20; ++i) {  // an index, not t += step: a step below the spacing of doubles stays finite
+    const double t = (first + i) * step;
+    if (t > hi + step * 1e-9) break;
+    out.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
+  }
   return out;
 }
 

@@ -151,4 +151,7 @@ TEST(Pregroup, RemoveCupsBendsStatesIntoEffects) {
   EXPECT_EQ(fc::remove_cups(other), other);
   const Diagram with_swap = Diagram(alice) * bob >> fc::swap(n[0], n[0]);
   EXPECT_EQ(fc::remove_cups(with_swap), with_swap);
+  // inputs: a cup reaching an input wire is left alone (not a `states >> cups` diagram)
+  const Diagram with_input = (Diagram::id(n) * fc::word("x", n.r())) >> fc::cup(n[0], n.r()[0]);
+  EXPECT_EQ(fc::remove_cups(with_input), with_input);
 }

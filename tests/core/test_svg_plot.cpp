@@ -35,4 +35,7 @@ TEST(SvgPlot, SeriesLegendAndEscaping) {
   const std::string lg = factorkit::line_chart({factorkit::Series{"x", {1, 2}, {-1, 10}, false}}, o);
   EXPECT_EQ(count(lg, "<polyline"), 1u);
   EXPECT_NE(factorkit::line_chart({}, {}).find("</svg>"), std::string::npos);
+  // a range narrower than the spacing of doubles still ends (few ticks)
+  const std::string narrow = factorkit::line_chart({factorkit::Series{"x", {1e16, 1e16 + 2}, {1e16, 1e16 + 2}, false}}, {});
+  EXPECT_LT(count(narrow, "<line"), 60u);
 }

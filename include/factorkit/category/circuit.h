@@ -71,6 +71,9 @@ Phase phase_of(const Box& gate);
 // The same gate with its phase shifted by `turns` (parameter shift).
 Box shifted(const Box& gate, double turns);
 
+// The number of qubits a circuit post-selects (the bits of its Bra gates).
+std::size_t post_selected(const Diagram& circuit);
+
 // Diagrammatic differentiation of the pure semantics (grad.h). For a rotation
 // R(φ) with φ = offset + coeff·θ, ∂R/∂θ = π·coeff·R(φ + ½) (one shifted gate:
 // the derivatives of cos πφ and sin πφ are π cos and sin half a turn on); for a

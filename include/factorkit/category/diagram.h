@@ -85,6 +85,9 @@ class Box {
   Box l() const;
   Box r() const;
   Box rotate(bool left) const { return left ? l() : r(); }
+  // The generator a generator or word is a rotation and/or dagger of: winding
+  // number 0, no dagger (functors look images up by it).
+  Box generator() const;
 
   // DisCoPy's str: "f", "f[::-1]", "f.l", "Cup(x, x.r)", "Swap(x, y)", "Spider(1, 2, x)"
   std::string str() const;

@@ -63,5 +63,7 @@ class FileSource final : public Source {
 
 // Reads a whole (small) file; throws InvalidInput if it is larger than `limit`.
 std::vector<std::byte> read_file_bytes(const std::string& path, std::size_t limit);
+// The same as text (bytes as they are; callers check the encoding).
+std::string read_file_text(const std::string& path, std::size_t limit);
 
 }  // namespace factorkit
