@@ -1,0 +1,309 @@
+// factorkit/category/chain.h — a chain of n differentiable stages run forward
+// and backward as a composite of lenses (left- or right-nested), of optics, of
+// closures, or with a checkpoint every k stages, measuring what each costs:
+// forward (get) calls, recomputations in the backward pass, stored residuals,
+// and the peak bytes of values alive at once.
+//
+// The composites are built with lens.h's combinators on `Tracked<V>` values,
+// whose constructors and destructors keep a running count of live bytes, so
+// the figures are those of the composition itself, not of a model of it:
+//
+//   left-nested lenses  ((l₁;l₂);…);lₙ   n(n−1)/2 recomputations, O(1) values held
+//   right-nested lenses l₁;(l₂;(…;lₙ))   n − 1 recomputations, the inputs held on the stack
+//   optics                               0 recomputations, n residuals stored
+//   closures                             0 recomputations, n closures (each holds its input)
+//   checkpoint every k                   ≈ n − n/k recomputations, n/k + k values held
+//
+// V is any value type with a `byte_size(const V&)` overload (double and
+// std::vector<double> here; at::Tensor in optics_tensor.h).
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "factorkit/category/lens.h"
+
+namespace factorkit::category::optics {
+
+inline std::size_t byte_size(const double&) { return sizeof(double); }
+inline std::size_t byte_size(const std::vector<double>& v) { return v.size() * sizeof(double); }
+
+// Live and peak bytes of Tracked values on this thread.
+struct Meter {
+  std::size_t live = 0, peak = 0;
+  void add(std::size_t n) {
+    live += n;
+    if (live > peak) peak = live;
+  }
+  void sub(std::size_t n) { live -= n; }
+  void reset_peak() { peak = live; }
+};
+inline Meter& meter() {
+  static thread_local Meter m;
+  return m;
+}
+
+template <class V>
+class Tracked {
+ public:
+  Tracked() = default;
+  explicit Tracked(V v) : value_(std::move(v)), bytes_(byte_size(value_)) { meter().add(bytes_); }
+  Tracked(const Tracked& o) : value_(o.value_), bytes_(o.bytes_) { meter().add(bytes_); }
+  Tracked(Tracked&& o) noexcept : value_(std::move(o.value_)), bytes_(o.bytes_) { o.bytes_ = 0; }
+  Tracked& operator=(Tracked o) noexcept {
+    std::swap(value_, o.value_);
+    std::swap(bytes_, o.bytes_);
+    return *this;
+  }
+  ~Tracked() { meter().sub(bytes_); }
+  const V& value() const noexcept { return value_; }
+  std::size_t bytes() const noexcept { return bytes_; }
+
+ private:
+  V value_{};
+  std::size_t bytes_ = 0;
+};
+
+// One stage: get (forward) and put (the reverse derivative: input, output
+// feedback → input feedback).
+template <class V>
+struct Stage {
+  std::string name;
+  std::function<V(const V&)> get;
+  std::function<V(const V&, const V&)> put;
+};
+
+struct Mode {
+  enum Kind { LeftLens, RightLens, Optic, Closed, Checkpoint };
+  Kind kind = Optic;
+  std::size_t every = 0;  // Checkpoint: keep the input of every `every`-th stage
+  // "lens" (left-nested), "lens-right", "optic", "closed", "checkpoint:K"
+  static Mode parse(const std::string& text);
+  std::string str() const;
+};
+
+struct PassStats {
+  std::size_t forward_gets = 0;   // get calls in the forward pass
+  std::size_t backward_gets = 0;  // get calls in the backward pass (recomputation)
+  std::size_t stored = 0;         // residual values held between the passes
+  std::size_t stored_bytes = 0;   // their bytes
+  std::size_t peak_bytes = 0;     // the most bytes of values alive at once (both passes)
+  double seconds = 0;
+};
+
+template <class V>
+struct PassResult {
+  V output, input_feedback;
+  PassStats stats;
+};
+
+// Forward then backward through the chain; `feedback` turns the output into
+// the output feedback (e.g. the gradient of a loss). An empty chain is the
+// identity.
+template <class V>
+PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x,
+                               const std::type_identity_t<std::function<V(const V&)>>& feedback, Mode mode);
+
+// ---- implementation -----------------------------------------------------------
+
+inline Mode Mode::parse(const std::string& text) {
+  if (text == "lens" || text == "lens-left") return {LeftLens, 0};
+  if (text == "lens-right") return {RightLens, 0};
+  if (text == "optic") return {Optic, 0};
+  if (text == "closed") return {Closed, 0};
+  const std::string prefix = "checkpoint:";
+  if (text.rfind(prefix, 0) == 0 && text.size() > prefix.size() && text.size() <= prefix.size() + 9 &&
+      text.find_first_not_of("0123456789", prefix.size()) == std::string::npos) {
+    const std::size_t k = std::stoul(text.substr(prefix.size()));
+    if (k > 0) return {Checkpoint, k};
+  }
+  throw std::invalid_argument("mode \"" + text + "\": expected lens, lens-right, optic, closed or checkpoint:K (K >= 1)");
+}
+
+inline std::string Mode::str() const {
+  switch (kind) {
+    case LeftLens: return "lens";
+    case RightLens: return "lens-right";
+    case Optic: return "optic";
+    case Closed: return "closed";
+    case Checkpoint: return "checkpoint:" + std::to_string(every);
+  }
+  return "?";
+}
+
+namespace detail {
+
+using Clock = std::chrono::steady_clock;
+
+template <class V>
+using TLens = Lens<Tracked<V>, Tracked<V>, Tracked<V>, Tracked<V>>;
+
+template <class V>
+TLens<V> stage_lens(const Stage<V>& s, std::size_t* gets) {
+  return {[s, gets](const Tracked<V>& a) {
+            ++*gets;
+            return Tracked<V>(s.get(a.value()));
+          },
+          [s](const Tracked<V>& a, Tracked<V> d) { return Tracked<V>(s.put(a.value(), d.value())); }};
+}
+
+// optics with a dynamic residual: the list of stored stage inputs (M × N is concatenation)
+template <class V>
+struct ListOptic {
+  std::function<std::pair<std::vector<Tracked<V>>, Tracked<V>>(const Tracked<V>&)> fwd;
+  std::function<Tracked<V>(std::vector<Tracked<V>>, Tracked<V>)> bwd;
+};
+
+template <class V>
+ListOptic<V> stage_optic(const Stage<V>& s, std::size_t* gets) {
+  // to_optic(lens): residual = the input
+  return {[s, gets](const Tracked<V>& a) {
+            ++*gets;
+            std::vector<Tracked<V>> m;
+            m.push_back(a);
+            return std::pair<std::vector<Tracked<V>>, Tracked<V>>(std::move(m), Tracked<V>(s.get(a.value())));
+          },
+          [s](std::vector<Tracked<V>> m, Tracked<V> d) { return Tracked<V>(s.put(m.back().value(), d.value())); }};
+}
+
+template <class V>
+ListOptic<V> then(const ListOptic<V>& f, const ListOptic<V>& g, std::size_t f_residuals) {
+  return {[f, g](const Tracked<V>& a) {
+            auto [m, b] = f.fwd(a);
+            auto [n, c] = g.fwd(b);
+            for (auto& x : n) m.push_back(std::move(x));
+            return std::pair<std::vector<Tracked<V>>, Tracked<V>>(std::move(m), std::move(c));
+          },
+          [f, g, f_residuals](std::vector<Tracked<V>> r, Tracked<V> c) {
+            std::vector<Tracked<V>> n;
+            for (std::size_t k = f_residuals; k < r.size(); ++k) n.push_back(std::move(r[k]));
+            r.resize(f_residuals);
+            Tracked<V> b = g.bwd(std::move(n), std::move(c));
+            return f.bwd(std::move(r), std::move(b));
+          }};
+}
+
+}  // namespace detail
+
+template <class V>
+PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
+                               const std::type_identity_t<std::function<V(const V&)>>& feedback, Mode mode) {
+  PassResult<V> res;
+  const auto t0 = detail::Clock::now();
+  std::size_t gets = 0;
+  const std::size_t live0 = meter().live;
+  meter().reset_peak();
+  {
+    const Tracked<V> x(x0);
+    const std::size_t n = chain.size();
+    auto finish = [&](const Tracked<V>& y) { return Tracked<V>(feedback(y.value())); };
+    if (n == 0) {
+      const Tracked<V> d = finish(x);
+      res.output = x.value(), res.input_feedback = d.value();
+    } else if (mode.kind == Mode::LeftLens || mode.kind == Mode::RightLens) {
+      std::vector<detail::TLens<V>> lenses;
+      for (const auto& s : chain) lenses.push_back(detail::stage_lens(s, &gets));
+      detail::TLens<V> l;
+      if (mode.kind == Mode::LeftLens) {
+        l = lenses.front();
+        for (std::size_t k = 1; k < n; ++k) l = then(l, lenses[k]);
+      } else {
+        l = lenses.back();
+        for (std::size_t k = n - 1; k-- > 0;) l = then(lenses[k], l);
+      }
+      Tracked<V> y = l.get(x);
+      res.stats.forward_gets = gets;
+      res.stats.stored = 1, res.stats.stored_bytes = x.bytes();  // a lens keeps its input
+      Tracked<V> d = finish(y);
+      res.output = y.value();
+      y = Tracked<V>();
+      gets = 0;
+      const Tracked<V> dx = l.put(x, std::move(d));
+      res.stats.backward_gets = gets;
+      res.input_feedback = dx.value();
+    } else if (mode.kind == Mode::Optic) {
+      detail::ListOptic<V> o = detail::stage_optic(chain.front(), &gets);
+      for (std::size_t k = 1; k < n; ++k) o = detail::then(o, detail::stage_optic(chain[k], &gets), k);
+      auto [m, y] = o.fwd(x);
+      res.stats.forward_gets = gets;
+      res.stats.stored = m.size();
+      for (const auto& r : m) res.stats.stored_bytes += r.bytes();
+      Tracked<V> d = finish(y);
+      res.output = y.value();
+      y = Tracked<V>();
+      gets = 0;
+      const Tracked<V> dx = o.bwd(std::move(m), std::move(d));
+      res.stats.backward_gets = gets;
+      res.input_feedback = dx.value();
+    } else if (mode.kind == Mode::Closed) {
+      // each stage stores the closure of its put at its input
+      std::vector<std::function<Tracked<V>(Tracked<V>)>> closures;
+      Tracked<V> y = x;
+      for (const auto& s : chain) {
+        ++gets;
+        Tracked<V> next(s.get(y.value()));
+        closures.push_back([s, a = std::move(y)](Tracked<V> d) { return Tracked<V>(s.put(a.value(), d.value())); });
+        y = std::move(next);
+      }
+      res.stats.forward_gets = gets;
+      res.stats.stored = closures.size();
+      res.stats.stored_bytes = res.stats.stored * x.bytes();
+      Tracked<V> d = finish(y);
+      res.output = y.value();
+      y = Tracked<V>();
+      gets = 0;
+      while (!closures.empty()) {
+        d = closures.back()(std::move(d));
+        closures.pop_back();
+      }
+      res.stats.backward_gets = gets;
+      res.input_feedback = d.value();
+    } else {
+      // checkpoint every k: keep the inputs of stages 0, k, 2k, …; backwards,
+      // recompute each segment from its checkpoint as an optic, then drop it
+      const std::size_t k = mode.every == 0 ? 1 : mode.every;
+      std::vector<Tracked<V>> saved;
+      Tracked<V> y = x;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i % k == 0) saved.push_back(y);
+        ++gets;
+        y = Tracked<V>(chain[i].get(y.value()));
+      }
+      res.stats.forward_gets = gets;
+      res.stats.stored = saved.size();
+      for (const auto& r : saved) res.stats.stored_bytes += r.bytes();
+      Tracked<V> d = finish(y);
+      res.output = y.value();
+      y = Tracked<V>();
+      gets = 0;
+      for (std::size_t seg = saved.size(); seg-- > 0;) {
+        const std::size_t begin = seg * k, end = std::min(n, begin + k);
+        std::vector<Tracked<V>> inputs;
+        inputs.push_back(std::move(saved[seg]));
+        saved.pop_back();
+        for (std::size_t i = begin; i + 1 < end; ++i) {
+          ++gets;
+          inputs.push_back(Tracked<V>(chain[i].get(inputs.back().value())));
+        }
+        for (std::size_t i = end; i-- > begin;) {
+          d = Tracked<V>(chain[i].put(inputs.back().value(), d.value()));
+          inputs.pop_back();
+        }
+      }
+      res.stats.backward_gets = gets;
+      res.input_feedback = d.value();
+    }
+  }
+  res.stats.peak_bytes = meter().peak - live0;
+  res.stats.seconds = std::chrono::duration<double>(detail::Clock::now() - t0).count();
+  return res;
+}
+
+}  // namespace factorkit::category::optics
