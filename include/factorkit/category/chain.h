@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -174,14 +175,17 @@ ListOptic<V> stage_optic(const Stage<V>& s, std::size_t* gets) {
 }
 
 template <class V>
-ListOptic<V> then(const ListOptic<V>& f, const ListOptic<V>& g, std::size_t f_residuals) {
-  return {[f, g](const Tracked<V>& a) {
+ListOptic<V> then(const ListOptic<V>& f0, const ListOptic<V>& g0, std::size_t f_residuals) {
+  const auto p = std::make_shared<const std::pair<ListOptic<V>, ListOptic<V>>>(f0, g0);
+  return {[p](const Tracked<V>& a) {
+            const auto& [f, g] = *p;
             auto [m, b] = f.fwd(a);
             auto [n, c] = g.fwd(b);
             for (auto& x : n) m.push_back(std::move(x));
             return std::pair<std::vector<Tracked<V>>, Tracked<V>>(std::move(m), std::move(c));
           },
-          [f, g, f_residuals](std::vector<Tracked<V>> r, Tracked<V> c) {
+          [p, f_residuals](std::vector<Tracked<V>> r, Tracked<V> c) {
+            const auto& [f, g] = *p;
             std::vector<Tracked<V>> n;
             for (std::size_t k = f_residuals; k < r.size(); ++k) n.push_back(std::move(r[k]));
             r.resize(f_residuals);

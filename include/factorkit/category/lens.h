@@ -21,11 +21,14 @@
 //
 // Composites move intermediates into the next call and release them before
 // recursing, so what a composite holds at once is what its shape needs
-// (chain.h measures it).
+// (chain.h measures it). The forward and backward halves of a composite share
+// one copy of its parts (a shared pointer): copying both into each half would
+// double the closure tree at every level, 2ⁿ copies for a chain of n.
 #pragma once
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -48,9 +51,9 @@ struct Accessor {
   // focus further: this, then `inner` on the focused value
   template <class W>
   Accessor<S, W> then(const Accessor<V, W>& inner) const {
-    const Accessor outer = *this;
-    return {[outer, inner](const S& s) { return inner.get(outer.get(s)); },
-            [outer, inner](const S& s, const W& w) { return outer.set(s, inner.set(outer.get(s), w)); }};
+    const auto p = std::make_shared<const std::pair<Accessor, Accessor<V, W>>>(*this, inner);
+    return {[p](const S& s) { return p->second.get(p->first.get(s)); },
+            [p](const S& s, const W& w) { return p->first.set(s, p->second.set(p->first.get(s), w)); }};
   }
 };
 
@@ -102,10 +105,11 @@ Lens<A, Ap, A, Ap> identity_lens() {
 // recurses into f.put with g's result.
 template <class A, class Ap, class B, class Bp, class C, class Cp>
 Lens<A, Ap, C, Cp> then(const Lens<A, Ap, B, Bp>& f, const Lens<B, Bp, C, Cp>& g) {
-  return {[f, g](const A& a) { return g.get(f.get(a)); },
-          [f, g](const A& a, Cp c) {
-            Bp b = g.put(f.get(a), std::move(c));
-            return f.put(a, std::move(b));
+  const auto p = std::make_shared<const std::pair<Lens<A, Ap, B, Bp>, Lens<B, Bp, C, Cp>>>(f, g);
+  return {[p](const A& a) { return p->second.get(p->first.get(a)); },
+          [p](const A& a, Cp c) {
+            Bp b = p->second.put(p->first.get(a), std::move(c));
+            return p->first.put(a, std::move(b));
           }};
 }
 
@@ -113,9 +117,11 @@ Lens<A, Ap, C, Cp> then(const Lens<A, Ap, B, Bp>& f, const Lens<B, Bp, C, Cp>& g
 template <class A, class Ap, class B, class Bp, class C, class Cp, class D, class Dp>
 Lens<std::pair<A, C>, std::pair<Ap, Cp>, std::pair<B, D>, std::pair<Bp, Dp>> tensor(const Lens<A, Ap, B, Bp>& f,
                                                                                   const Lens<C, Cp, D, Dp>& g) {
-  return {[f, g](const std::pair<A, C>& x) { return std::pair<B, D>(f.get(x.first), g.get(x.second)); },
-          [f, g](const std::pair<A, C>& x, std::pair<Bp, Dp> d) {
-            return std::pair<Ap, Cp>(f.put(x.first, std::move(d.first)), g.put(x.second, std::move(d.second)));
+  const auto p = std::make_shared<const std::pair<Lens<A, Ap, B, Bp>, Lens<C, Cp, D, Dp>>>(f, g);
+  return {[p](const std::pair<A, C>& x) { return std::pair<B, D>(p->first.get(x.first), p->second.get(x.second)); },
+          [p](const std::pair<A, C>& x, std::pair<Bp, Dp> d) {
+            return std::pair<Ap, Cp>(p->first.put(x.first, std::move(d.first)),
+                                     p->second.put(x.second, std::move(d.second)));
           }};
 }
 
@@ -150,28 +156,30 @@ Optic<A, Ap, A, Ap, Unit> identity_optic() {
 // f ; g with residual M × N
 template <class A, class Ap, class B, class Bp, class M, class C, class Cp, class N>
 Optic<A, Ap, C, Cp, std::pair<M, N>> then(const Optic<A, Ap, B, Bp, M>& f, const Optic<B, Bp, C, Cp, N>& g) {
-  return {[f, g](const A& a) {
-            auto [m, b] = f.fwd(a);
-            auto [n, c] = g.fwd(b);
+  const auto p = std::make_shared<const std::pair<Optic<A, Ap, B, Bp, M>, Optic<B, Bp, C, Cp, N>>>(f, g);
+  return {[p](const A& a) {
+            auto [m, b] = p->first.fwd(a);
+            auto [n, c] = p->second.fwd(b);
             return std::pair<std::pair<M, N>, C>(std::pair<M, N>(std::move(m), std::move(n)), std::move(c));
           },
-          [f, g](std::pair<M, N> r, Cp c) {
-            Bp b = g.bwd(std::move(r.second), std::move(c));
-            return f.bwd(std::move(r.first), std::move(b));
+          [p](std::pair<M, N> r, Cp c) {
+            Bp b = p->second.bwd(std::move(r.second), std::move(c));
+            return p->first.bwd(std::move(r.first), std::move(b));
           }};
 }
 
 template <class A, class Ap, class B, class Bp, class M, class C, class Cp, class D, class Dp, class N>
 Optic<std::pair<A, C>, std::pair<Ap, Cp>, std::pair<B, D>, std::pair<Bp, Dp>, std::pair<M, N>> tensor(
     const Optic<A, Ap, B, Bp, M>& f, const Optic<C, Cp, D, Dp, N>& g) {
-  return {[f, g](const std::pair<A, C>& x) {
-            auto [m, b] = f.fwd(x.first);
-            auto [n, d] = g.fwd(x.second);
+  const auto p = std::make_shared<const std::pair<Optic<A, Ap, B, Bp, M>, Optic<C, Cp, D, Dp, N>>>(f, g);
+  return {[p](const std::pair<A, C>& x) {
+            auto [m, b] = p->first.fwd(x.first);
+            auto [n, d] = p->second.fwd(x.second);
             return std::pair<std::pair<M, N>, std::pair<B, D>>({std::move(m), std::move(n)}, {std::move(b), std::move(d)});
           },
-          [f, g](std::pair<M, N> r, std::pair<Bp, Dp> d) {
-            return std::pair<Ap, Cp>(f.bwd(std::move(r.first), std::move(d.first)),
-                                     g.bwd(std::move(r.second), std::move(d.second)));
+          [p](std::pair<M, N> r, std::pair<Bp, Dp> d) {
+            return std::pair<Ap, Cp>(p->first.bwd(std::move(r.first), std::move(d.first)),
+                                     p->second.bwd(std::move(r.second), std::move(d.second)));
           }};
 }
 

@@ -1,0 +1,45 @@
+// The trade-off report and `factorkit optics tradeoff`.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "factorkit/core/error.h"
+#include "test_util.h"
+#include "tradeoff.h"
+
+using factorkit::testing::read_bytes;
+using factorkit::testing::run;
+using factorkit::testing::TempDir;
+
+TEST(OpticsTradeoff, RowsAgreeAndScale) {
+  const auto rows = factorkit::optics::tradeoff(9, 100, factorkit::optics::default_modes(9));
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows.back().mode, "checkpoint:3");
+  EXPECT_EQ(rows[0].stats.backward_gets, 36u);  // lens: 9·8/2
+  EXPECT_EQ(rows[1].stats.backward_gets, 8u);   // lens-right
+  EXPECT_EQ(rows[2].stats.backward_gets, 0u);   // optic
+  EXPECT_EQ(rows[4].stats.backward_gets, 6u);   // checkpoint:3 recomputes 2 of every 3
+  EXPECT_EQ(rows[2].stats.stored_bytes, 9 * 100 * sizeof(double));
+  const std::string table = factorkit::optics::tradeoff_table(rows);
+  EXPECT_NE(table.find("| lens-right | 9 | 100 | 9 | 8 |"), std::string::npos) << table;
+  EXPECT_THROW(factorkit::optics::tradeoff(4, 10, {"tape"}), factorkit::InvalidInput);
+}
+
+TEST(OpticsTradeoff, Command) {
+  TempDir dir;
+  const auto r = run("optics tradeoff --depth 8 --width 64 --svg '" + dir.file("t.svg") + "' -o '" + dir.file("t.json") + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("checkpoint:3"), std::string::npos) << r.out;
+  EXPECT_EQ(read_bytes(dir.file("t.svg")).rfind("<svg", 0), 0u);
+  const auto j = nlohmann::json::parse(read_bytes(dir.file("t.json")));
+  EXPECT_EQ(j.size(), 5u);
+  EXPECT_EQ(j[0]["backward_gets"], 28);
+  auto bad = run("optics tradeoff --depth 0");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("--depth"), std::string::npos) << bad.err;
+  bad = run("optics tradeoff --modes optic,checkpoint:0");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("checkpoint:0"), std::string::npos) << bad.err;
+  bad = run("optics tradeoff --depth 1000 --modes lens");
+  EXPECT_NE(bad.code, 0);
+}
