@@ -14,8 +14,9 @@
 //   closures                             0 recomputations, n closures (each holds its input)
 //   checkpoint every k                   ≈ n − n/k recomputations, n/k + k values held
 //
-// V is any value type with a `byte_size(const V&)` overload (double and
-// std::vector<double> here; at::Tensor in optics_tensor.h).
+// V is any value type with a ByteSize<V> specialisation (double and
+// std::vector<double> here; at::Tensor in methods/optics/learn.h, where a copy
+// shares storage, so transient copies make the count an upper bound).
 #pragma once
 
 #include <algorithm>
@@ -33,8 +34,17 @@
 
 namespace factorkit::category::optics {
 
-inline std::size_t byte_size(const double&) { return sizeof(double); }
-inline std::size_t byte_size(const std::vector<double>& v) { return v.size() * sizeof(double); }
+// How many bytes a value holds: specialise ByteSize<V> for your value type.
+template <class V>
+struct ByteSize;
+template <>
+struct ByteSize<double> {
+  static std::size_t of(const double&) { return sizeof(double); }
+};
+template <>
+struct ByteSize<std::vector<double>> {
+  static std::size_t of(const std::vector<double>& v) { return v.size() * sizeof(double); }
+};
 
 // Live and peak bytes of Tracked values on this thread.
 struct Meter {
@@ -55,7 +65,7 @@ template <class V>
 class Tracked {
  public:
   Tracked() = default;
-  explicit Tracked(V v) : value_(std::move(v)), bytes_(byte_size(value_)) { meter().add(bytes_); }
+  explicit Tracked(V v) : value_(std::move(v)), bytes_(ByteSize<V>::of(value_)) { meter().add(bytes_); }
   Tracked(const Tracked& o) : value_(o.value_), bytes_(o.bytes_) { meter().add(bytes_); }
   Tracked(Tracked&& o) noexcept : value_(std::move(o.value_)), bytes_(o.bytes_) { o.bytes_ = 0; }
   Tracked& operator=(Tracked o) noexcept {
