@@ -43,3 +43,26 @@ TEST(OpticsTradeoff, Command) {
   bad = run("optics tradeoff --depth 1000 --modes lens");
   EXPECT_NE(bad.code, 0);
 }
+
+TEST(OpticsTrain, CommandOnFashionMnistAndBadData) {
+  TempDir dir;
+  const auto r = run("--json optics train --epochs 1 --limit 2000 --hidden 32 --mode checkpoint:2 --results '" +
+                     dir.file("r.json") + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["mode"], "checkpoint:2");
+  EXPECT_GT(j["test_accuracy"][0].get<double>(), 0.5);  // 2000 images, one epoch: well above chance (0.1)
+  EXPECT_EQ(j["stored_per_step"], 3);                    // 5 layers, a checkpoint every 2
+  EXPECT_EQ(nlohmann::json::parse(read_bytes(dir.file("r.json")))["mode"], "checkpoint:2");
+  // a folder without the data, and a corrupt file
+  auto bad = run("optics train --data '" + dir.path().string() + "'");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("train-images-idx3-ubyte.gz"), std::string::npos) << bad.err;
+  factorkit::testing::write_bytes(dir.file("train-images-idx3-ubyte.gz"), "not gzip");
+  bad = run("optics train --data '" + dir.path().string() + "'");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("train-images-idx3-ubyte.gz"), std::string::npos) << bad.err;
+  bad = run("optics train --mode tape --limit 10");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("--mode"), std::string::npos) << bad.err;
+}

@@ -1,0 +1,44 @@
+// Training an MLP on Fashion-MNIST with Para(Lens) (learn.h), in a chosen
+// composition mode.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "learn.h"
+
+namespace factorkit::optics {
+
+struct ImageSet {
+  at::Tensor images;  // (N, 784) float, standardised
+  at::Tensor labels;  // (N,) int64
+};
+
+// Debian's dataset-fashion-mnist: DIR/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz.
+// Pixels scaled to [0, 1] then standardised with the training set's mean and
+// standard deviation. MalformedFile / InvalidInput naming the file otherwise.
+std::pair<ImageSet, ImageSet> load_fashion_mnist(const std::string& dir);
+
+struct TrainOptions {
+  std::vector<std::int64_t> hidden{256, 256};
+  std::size_t epochs = 3, batch_size = 64;
+  std::string optimizer = "adam";  // adam, momentum, sgd
+  double lr = 1e-3;
+  category::optics::Mode mode;
+  std::uint64_t seed = 0;
+  std::size_t limit = 0;  // use only the first `limit` training images (0: all)
+  std::function<void(std::size_t epoch, double loss, double test_accuracy, double seconds)> on_epoch;
+};
+
+struct TrainReport {
+  std::vector<double> epoch_loss, epoch_test_accuracy, epoch_seconds;
+  double test_accuracy = 0;
+  std::size_t peak_bytes = 0, backward_gets = 0, stored = 0;  // per step (the largest seen)
+  Model model;
+};
+
+TrainReport train_mlp(const ImageSet& train, const ImageSet& test, const TrainOptions& options);
+double accuracy(const Model& model, const ImageSet& set);
+
+}  // namespace factorkit::optics
