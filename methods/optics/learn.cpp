@@ -14,7 +14,12 @@ ParaLens linear(std::int64_t in, std::int64_t out, at::Generator& gen) {
   at::Tensor w = at::empty({out, in}, at::kFloat);
   w.uniform_(-bound, bound, gen);
   return {"linear",
-          [](const Params& p, const at::Tensor& x) { return at::matmul(x, p[0].t()); },
+          [](const Params& p, const at::Tensor& x) {
+            if (x.dim() != 2 || x.size(1) != p[0].size(1))
+              throw InvalidInput("linear layer", "input shape", "a batch of rows of " + std::to_string(p[0].size(1)) + " values",
+                                 "BadShape");
+            return at::matmul(x, p[0].t());
+          },
           [](const Params& p, const at::Tensor& x, const at::Tensor& dy) {
             return std::pair<Params, at::Tensor>({at::matmul(dy.t(), x)}, at::matmul(dy, p[0]));
           },
@@ -24,8 +29,8 @@ ParaLens linear(std::int64_t in, std::int64_t out, at::Generator& gen) {
 ParaLens bias(std::int64_t n) {
   return {"bias",
           [](const Params& p, const at::Tensor& x) { return x + p[0]; },
-          [](const Params&, const at::Tensor&, const at::Tensor& dy) {
-            return std::pair<Params, at::Tensor>({dy.sum(0)}, dy);
+          [n](const Params&, const at::Tensor&, const at::Tensor& dy) {
+            return std::pair<Params, at::Tensor>({dy.reshape({-1, n}).sum(0)}, dy);  // sum over every batch axis
           },
           {at::zeros({n}, at::kFloat)}};
 }

@@ -81,8 +81,9 @@ struct StepResult {
 // One forward and backward pass of the model and the loss, composed as `mode`;
 // gradients per layer. No update.
 StepResult gradients(const Model& model, const at::Tensor& x, const Loss& loss, category::optics::Mode mode);
-// Then the update lens on every layer's parameters (one Update per parameter
-// tensor, created by `make_update` on first use and kept in `state`).
+// Then the update lens on every layer's parameters (one Update per layer, for
+// all its parameter tensors, created by `make_update` on first use and kept in
+// `state`).
 void apply(Model& model, const std::vector<Params>& grads, std::vector<Update>& state,
            const std::function<Update()>& make_update);
 

@@ -26,7 +26,7 @@ class OpticsCommand final : public Command {
   void configure(CLI::App& sub) override {
     sub.require_subcommand(1, 1);
     tradeoff_ = sub.add_subcommand("tradeoff", "Run a chain of tanh stages forward and backward in each composition");
-    tradeoff_->add_option("--depth", depth_, "Stages in the chain (1 … 4096)")->capture_default_str();
+    tradeoff_->add_option("--depth", depth_, "Stages in the chain (1 … 1024)")->capture_default_str();
     tradeoff_->add_option("--width", width_, "Doubles per value (1 … 2^24)")->capture_default_str();
     tradeoff_->add_option("--modes", modes_,
                           "Comma-separated: lens, lens-right, optic, closed, checkpoint:K (default: all, K = ceil(sqrt(depth)))")
@@ -48,17 +48,28 @@ class OpticsCommand final : public Command {
 
   int run(const Context& ctx) override {
     if (train_->parsed()) return run_train(ctx);
-    if (depth_ < 1 || depth_ > 4096) throw InvalidInput("--depth", std::to_string(depth_), "1 … 4096", "BadOption");
+    if (depth_ < 1 || depth_ > 1024) throw InvalidInput("--depth", std::to_string(depth_), "1 … 1024", "BadOption");
     if (width_ < 1 || width_ > (std::size_t(1) << 24))
       throw InvalidInput("--width", std::to_string(width_), "1 … 16777216 doubles", "BadOption");
-    if (modes_.empty()) modes_ = optics::default_modes(depth_);
-    if (depth_ > 512)
-      for (const std::string& m : modes_)
-        if (m == "lens" || m == "lens-right")
-          throw InvalidInput("--modes", m, "depth ≤ 512 for nested lenses (their recursion and n² recomputation)",
-                             "BadOption");
+    if (depth_ * width_ > (std::size_t(1) << 26))
+      throw InvalidInput("--depth × --width", std::to_string(depth_ * width_),
+                         "at most 2^26 doubles in the chain's values (512 MB)", "BadOption");
+    const bool defaulted = modes_.empty();
+    if (defaulted) modes_ = optics::default_modes(depth_);
+    for (const std::string& m : modes_) {
+      category::optics::Mode mode;
+      try {
+        mode = category::optics::Mode::parse(m);
+      } catch (const std::invalid_argument&) {
+        throw InvalidInput("--modes", m, "lens, lens-right, optic, closed or checkpoint:K with K >= 1", "BadOption");
+      }
+      const bool nested = mode.kind == category::optics::Mode::LeftLens || mode.kind == category::optics::Mode::RightLens;
+      if (nested && (depth_ > 256 || depth_ * depth_ * width_ > (std::size_t(1) << 30)))
+        throw InvalidInput("--modes", m, "depth ≤ 256 and depth² × width ≤ 2^30 for nested lenses (n² recomputation)",
+                           "BadOption");
+    }
     const auto rows = optics::tradeoff(depth_, width_, modes_);
-    if (!svg_.empty()) write_file_atomic(svg_, optics::tradeoff_svg(depth_, width_, modes_));
+    if (!svg_.empty()) write_file_atomic(svg_, optics::tradeoff_svg(depth_, width_, modes_, defaulted));
     nlohmann::json j = nlohmann::json::array();
     for (const auto& r : rows)
       j.push_back({{"mode", r.mode},
@@ -104,7 +115,7 @@ class OpticsCommand final : public Command {
     if (ctx.json) std::cout << j.dump() << std::endl;
     else
       std::cout << fmt::format("test accuracy {:.4f} after {} epochs ({}; {} recomputed layers and {} stored residuals "
-                               "per step, peak {:.1f} MB held)\n",
+                               "per step, at most {:.1f} MB of activations held)\n",
                                rep.test_accuracy, topt_.epochs, topt_.mode.str(), rep.backward_gets, rep.stored,
                                double(rep.peak_bytes) / 1e6);
     return 0;

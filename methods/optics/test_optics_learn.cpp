@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <torch/csrc/autograd/autograd.h>
 
+#include <cmath>
+
 #include "learn.h"
 
 namespace fo = factorkit::optics;
@@ -36,8 +38,7 @@ TEST(OpticsLearn, ReverseDerivativesMatchAutogradAndFiniteDifferences) {
   std::vector<fo::ParaLens> layers{fo::linear(5, 3, gen), fo::bias(5), fo::relu(), fo::tanh_layer(), fo::softmax()};
   for (fo::ParaLens& l : layers) {
     for (auto& p : l.params) p = at::randn(p.sizes(), at::kDouble);
-    const std::int64_t width = l.name == "linear" ? 5 : 5;
-    const at::Tensor x = at::randn({4, width}, at::kDouble), dy = at::randn(l.get(l.params, x).sizes(), at::kDouble);
+    const at::Tensor x = at::randn({4, 5}, at::kDouble), dy = at::randn(l.get(l.params, x).sizes(), at::kDouble);
     const auto [dp, dx] = l.put(l.params, x, dy);
     const auto [ap, ax] = autograd_put(l, l.params, x, dy);
     EXPECT_LT(max_diff(dx, ax), 1e-10) << l.name;
@@ -52,13 +53,26 @@ TEST(OpticsLearn, ReverseDerivativesMatchAutogradAndFiniteDifferences) {
       const double fd = ((l.get(l.params, xp) - l.get(l.params, xm)) * dy).sum().item<double>() / (2 * h);
       EXPECT_NEAR(dx.view({-1})[i * 3 + 1].item<double>(), fd, 1e-5) << l.name;
     }
+    // and on a few parameter coordinates
+    for (std::size_t k = 0; k < l.params.size(); ++k)
+      for (std::int64_t i = 0; i < std::min<std::int64_t>(3, l.params[k].numel()); ++i) {
+        fo::Params pp = l.params, pm = l.params;
+        pp[k] = pp[k].clone(), pm[k] = pm[k].clone();
+        const double h = 1e-6;
+        pp[k].view({-1})[i] += h;
+        pm[k].view({-1})[i] -= h;
+        const double fd = ((l.get(pp, x) - l.get(pm, x)) * dy).sum().item<double>() / (2 * h);
+        EXPECT_NEAR(dp[k].view({-1})[i].item<double>(), fd, 1e-5) << l.name << " parameter " << k;
+      }
   }
   // losses
   const at::Tensor y = at::randn({6, 4}, at::kDouble), labels = at::randint(4, {6}, at::kLong), t = at::randn({6, 4}, at::kDouble);
   for (const fo::Loss& loss : {fo::cross_entropy(labels), fo::mse(t)}) {
     at::Tensor yv = y.clone().set_requires_grad(true);
-    const at::Tensor value = loss.name == "mse" ? (yv - t).pow(2).mean()
-                                                : -at::log_softmax(yv, 1).gather(1, labels.unsqueeze(1)).mean();
+    // written out independently: log Σ exp(y) − y[label], and Σ (y − t)² / numel
+    const at::Tensor value = loss.name == "mse"
+                                 ? ((yv - t) * (yv - t)).sum() / double(y.numel())
+                                 : (at::log(at::exp(yv).sum(1)) - yv.gather(1, labels.unsqueeze(1)).squeeze(1)).mean();
     EXPECT_NEAR(loss.value(y), value.item<double>(), 1e-12) << loss.name;
     const at::Tensor g = torch::autograd::grad({value}, {yv})[0];
     EXPECT_LT(max_diff(loss.grad(y), g), 1e-12) << loss.name;
@@ -114,4 +128,14 @@ TEST(OpticsLearn, UpdateLenses) {
   fo::Params q{at::zeros({1}, at::kDouble)};
   a.put(q, {at::full({1}, 3.0, at::kDouble)});
   EXPECT_NEAR(q[0][0].item<double>(), -0.01, 1e-9);  // the first Adam step is lr · sign(g)
+  // three more steps against the formula with bias correction
+  double x = q[0][0].item<double>(), m1 = 0.1 * 3.0, v = 0.001 * 9.0;
+  for (int t = 2; t <= 4; ++t) {
+    const double g = double(t) - 1.5;
+    a.put(q, {at::full({1}, g, at::kDouble)});
+    m1 = 0.9 * m1 + 0.1 * g;
+    v = 0.999 * v + 0.001 * g * g;
+    x -= 0.01 * (m1 / (1 - std::pow(0.9, t))) / (std::sqrt(v / (1 - std::pow(0.999, t))) + 1e-8);
+    EXPECT_NEAR(q[0][0].item<double>(), x, 1e-12) << t;
+  }
 }

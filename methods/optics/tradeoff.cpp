@@ -33,7 +33,11 @@ std::vector<op::Stage<std::vector<double>>> tanh_chain(std::size_t depth) {
 
 std::vector<std::string> default_modes(std::size_t depth) {
   const auto k = std::size_t(std::ceil(std::sqrt(double(std::max<std::size_t>(depth, 1)))));
-  return {"lens", "lens-right", "optic", "closed", fmt::format("checkpoint:{}", k)};
+  std::vector<std::string> modes;
+  if (depth <= 256) modes = {"lens", "lens-right"};
+  for (const char* m : {"optic", "closed"}) modes.push_back(m);
+  modes.push_back(fmt::format("checkpoint:{}", k));
+  return modes;
 }
 
 std::vector<TradeoffRow> tradeoff(std::size_t depth, std::size_t width, const std::vector<std::string>& modes) {
@@ -71,14 +75,22 @@ std::string tradeoff_table(const std::vector<TradeoffRow>& rows) {
   return s;
 }
 
-std::string tradeoff_svg(std::size_t depth, std::size_t width, const std::vector<std::string>& modes) {
+std::string tradeoff_svg(std::size_t depth, std::size_t width, const std::vector<std::string>& modes,
+                         bool sqrt_checkpoint) {
+  std::vector<std::size_t> depths;
+  for (std::size_t n = 1; n < depth; n *= 2) depths.push_back(n);
+  if (depth <= 32) {
+    depths.clear();
+    for (std::size_t n = 1; n < depth; ++n) depths.push_back(n);
+  }
+  depths.push_back(depth);
   std::vector<Series> peak, recompute;
   for (const std::string& m : modes) {
     // the default checkpoint mode follows the depth: K = ⌈√n⌉ at every n
-    const bool sqrt_k = m.rfind("checkpoint", 0) == 0 && m == default_modes(depth).back();
+    const bool sqrt_k = sqrt_checkpoint && &m == &modes.back();
     const std::string label = sqrt_k ? "checkpoint:⌈√n⌉" : m;
     Series p{label, {}, {}, m.rfind("lens", 0) == 0}, c{label, {}, {}, m.rfind("lens", 0) == 0};
-    for (std::size_t n = 1; n <= depth; ++n) {
+    for (std::size_t n : depths) {
       const std::string mode = sqrt_k ? default_modes(n).back() : m;
       const TradeoffRow r = tradeoff(n, width, {mode}).front();
       p.x.push_back(double(n)), p.y.push_back(double(r.stats.peak_bytes) / double(width * 8));

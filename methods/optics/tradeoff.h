@@ -24,12 +24,16 @@ std::vector<category::optics::Stage<std::vector<double>>> tanh_chain(std::size_t
 // NumericalFailure, which would be a bug).
 std::vector<TradeoffRow> tradeoff(std::size_t depth, std::size_t width, const std::vector<std::string>& modes);
 
-// The default modes: lens, lens-right, optic, closed, checkpoint:⌈√depth⌉.
+// The default modes: lens, lens-right (up to depth 256), optic, closed,
+// checkpoint:⌈√depth⌉.
 std::vector<std::string> default_modes(std::size_t depth);
 
 // A table (markdown) and an SVG plot of peak held bytes and backward
-// recomputations against depth 1 … depth for each mode.
+// recomputations against depth (1, 2, 4, … and `depth`) for each mode. With
+// `sqrt_checkpoint` the last mode is the default checkpoint:⌈√n⌉, swept with
+// its own K at each depth.
 std::string tradeoff_table(const std::vector<TradeoffRow>& rows);
-std::string tradeoff_svg(std::size_t depth, std::size_t width, const std::vector<std::string>& modes);
+std::string tradeoff_svg(std::size_t depth, std::size_t width, const std::vector<std::string>& modes,
+                         bool sqrt_checkpoint);
 
 }  // namespace factorkit::optics

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include "factorkit/core/error.h"
@@ -36,12 +37,15 @@ std::pair<ImageSet, ImageSet> load_fashion_mnist(const std::string& dir) {
       throw MalformedFile(labels, "count", fmt::format("{} labels, one per image", x.size(0)), "BadDataset");
     if (x.size(1) != 28 || x.size(2) != 28) throw MalformedFile(images, "shape", "28 × 28 images", "BadDataset");
     y = y.to(at::kLong);
+    if (y.numel() == 0) throw MalformedFile(labels, "count", "at least one image", "BadDataset");
     if (y.min().item<std::int64_t>() < 0 || y.max().item<std::int64_t>() > 9)
       throw MalformedFile(labels, "labels", "classes 0 … 9", "BadDataset");
     return ImageSet{x.reshape({x.size(0), 784}).to(at::kFloat) / 255.0f, y};
   };
   ImageSet train = load("train"), test = load("t10k");
   const at::Tensor mean = train.images.mean(), sd = train.images.std();
+  if (!(sd.item<double>() > 0))
+    throw MalformedFile(dir + "/train-images-idx3-ubyte.gz", "pixels", "images that are not all alike", "BadDataset");
   train.images = (train.images - mean) / sd;
   test.images = (test.images - mean) / sd;
   return {std::move(train), std::move(test)};
@@ -58,8 +62,11 @@ double accuracy(const Model& model, const ImageSet& set) {
 }
 
 TrainReport train_mlp(const ImageSet& train, const ImageSet& test, const TrainOptions& o) {
-  if (o.batch_size == 0 || o.epochs == 0) throw InvalidInput("optics train", "epochs / batch size", "at least 1", "BadOption");
-  if (!(o.lr > 0)) throw InvalidInput("optics train", "learning rate", "a positive number", "BadOption");
+  if (o.batch_size == 0 || o.epochs == 0 || o.batch_size > (std::size_t(1) << 20) || o.epochs > 100000)
+    throw InvalidInput("optics train", "epochs / batch size", "1 … 100000 epochs, 1 … 2^20 images a batch", "BadOption");
+  if (!(o.lr > 0) || !std::isfinite(o.lr)) throw InvalidInput("optics train", "learning rate", "a positive number", "BadOption");
+  for (std::int64_t h : o.hidden)
+    if (h <= 0 || h > 65536) throw InvalidInput("optics train", "hidden width " + std::to_string(h), "1 … 65536", "BadOption");
   std::function<Update()> make;
   if (o.optimizer == "adam") make = [lr = o.lr] { return adam(lr); };
   else if (o.optimizer == "momentum") make = [lr = o.lr] { return momentum(lr, 0.9); };
@@ -69,7 +76,8 @@ TrainReport train_mlp(const ImageSet& train, const ImageSet& test, const TrainOp
   rep.model = mlp(784, o.hidden, 10, o.seed);
   std::vector<Update> state;
   at::Generator gen = at::detail::createCPUGenerator(o.seed + 1);
-  const std::int64_t n = o.limit ? std::min<std::int64_t>(std::int64_t(o.limit), train.images.size(0)) : train.images.size(0);
+  const std::int64_t all = train.images.size(0);
+  const std::int64_t n = o.limit ? std::int64_t(std::min<std::size_t>(o.limit, std::size_t(all))) : all;
   for (std::size_t epoch = 1; epoch <= o.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const at::Tensor order = at::randperm(n, gen, at::kLong);
@@ -84,8 +92,8 @@ TrainReport train_mlp(const ImageSet& train, const ImageSet& test, const TrainOp
       total += r.loss;
       ++batches;
       rep.peak_bytes = std::max(rep.peak_bytes, r.stats.peak_bytes);
-      rep.backward_gets = r.stats.backward_gets;
-      rep.stored = r.stats.stored;
+      rep.backward_gets = std::max(rep.backward_gets, r.stats.backward_gets);
+      rep.stored = std::max(rep.stored, r.stats.stored);
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double acc = accuracy(rep.model, test);

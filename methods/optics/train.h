@@ -34,7 +34,10 @@ struct TrainOptions {
 struct TrainReport {
   std::vector<double> epoch_loss, epoch_test_accuracy, epoch_seconds;
   double test_accuracy = 0;
-  std::size_t peak_bytes = 0, backward_gets = 0, stored = 0;  // per step (the largest seen)
+  // per step, the largest seen: recomputed layers, stored residuals, and the
+  // peak bytes of Tracked values (an upper bound for tensors, whose copies
+  // share storage; torch's own temporaries are not counted)
+  std::size_t peak_bytes = 0, backward_gets = 0, stored = 0;
   Model model;
 };
 

@@ -182,6 +182,8 @@ TEST(Optics, HeldBytesOfEachComposition) {
   EXPECT_GE(optic.stats.peak_bytes, n * value);
   EXPECT_LE(optic.stats.peak_bytes, (n + 4) * value);
   EXPECT_GE(closed.stats.peak_bytes, n * value);
+  EXPECT_LE(closed.stats.peak_bytes, (n + 4) * value);
+  EXPECT_EQ(closed.stats.stored_bytes, n * value);
   EXPECT_LE(left.stats.peak_bytes, 5 * value);
   // right-nested lenses hold the inputs on the stack
   EXPECT_GE(right.stats.peak_bytes, n * value);
@@ -203,6 +205,14 @@ struct CountedGet {
 };
 }  // namespace
 
+template <int N, class O>
+auto nest(const O& o) {
+  if constexpr (N == 0)
+    return o;
+  else
+    return nest<N - 1>(op::then(o, o));
+}
+
 TEST(Optics, CompositesShareTheirPartsInsteadOfCopyingThem) {
   // copying both parts into get and into put would double the closure tree at
   // every level: 2^20 copies for 20 levels
@@ -212,8 +222,9 @@ TEST(Optics, CompositesShareTheirPartsInsteadOfCopyingThem) {
   for (int k = 0; k < 20; ++k) chain = op::then(chain, step);
   EXPECT_LT(CountedGet::copies, 200);
   EXPECT_EQ(chain.get(0.0), 21.0);
-  auto optic = op::to_optic(step);
+  // optics nested twelve levels deep (each level composes the previous with itself)
   CountedGet::copies = 0;
-  for (int k = 0; k < 20; ++k) (void)op::then(optic, optic);
+  const auto deep = nest<12>(op::to_optic(step));
   EXPECT_LT(CountedGet::copies, 200);
+  EXPECT_EQ(op::run(deep, 0.0, [](const double&) { return 1.0; }).first, 4096.0);  // 2^12 steps of +1
 }

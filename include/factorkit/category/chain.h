@@ -20,6 +20,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <stdexcept>
 #include <cstddef>
@@ -53,7 +54,10 @@ struct Meter {
     live += n;
     if (live > peak) peak = live;
   }
-  void sub(std::size_t n) { live -= n; }
+  void sub(std::size_t n) {
+    assert(n <= live && "a Tracked value released bytes it never added (another thread?)");
+    live -= n;
+  }
   void reset_peak() { peak = live; }
 };
 inline Meter& meter() {
@@ -262,13 +266,13 @@ PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
       Tracked<V> y = x;
       for (const auto& s : chain) {
         ++gets;
+        res.stats.stored_bytes += y.bytes();
         Tracked<V> next(s.get(y.value()));
         closures.push_back([s, a = std::move(y)](Tracked<V> d) { return Tracked<V>(s.put(a.value(), d.value())); });
         y = std::move(next);
       }
       res.stats.forward_gets = gets;
       res.stats.stored = closures.size();
-      res.stats.stored_bytes = res.stats.stored * x.bytes();
       Tracked<V> d = finish(y);
       res.output = y.value();
       y = Tracked<V>();
