@@ -13,22 +13,7 @@ namespace factorkit::optics {
 namespace op = factorkit::category::optics;
 
 std::vector<op::Stage<std::vector<double>>> tanh_chain(std::size_t depth) {
-  const op::Stage<std::vector<double>> s{
-      "tanh",
-      [](const std::vector<double>& x) {
-        std::vector<double> y(x.size());
-        for (std::size_t i = 0; i < x.size(); ++i) y[i] = std::tanh(x[i]);
-        return y;
-      },
-      [](const std::vector<double>& x, const std::vector<double>& d) {
-        std::vector<double> g(x.size());
-        for (std::size_t i = 0; i < x.size(); ++i) {
-          const double t = std::tanh(x[i]);
-          g[i] = (1 - t * t) * d[i];
-        }
-        return g;
-      }};
-  return std::vector<op::Stage<std::vector<double>>>(depth, s);
+  return std::vector<op::Stage<std::vector<double>>>(depth, op::tanh_stage());
 }
 
 std::vector<std::string> default_modes(std::size_t depth) {

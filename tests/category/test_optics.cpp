@@ -33,23 +33,6 @@ op::Stage<double> square() {
   return {"square", [](const double& x) { return x * x; }, [](const double& x, const double& d) { return 2 * x * d; }};
 }
 
-op::Stage<std::vector<double>> tanh_stage() {
-  return {"tanh",
-          [](const std::vector<double>& x) {
-            std::vector<double> y(x.size());
-            for (std::size_t i = 0; i < x.size(); ++i) y[i] = std::tanh(x[i]);
-            return y;
-          },
-          [](const std::vector<double>& x, const std::vector<double>& d) {
-            std::vector<double> g(x.size());
-            for (std::size_t i = 0; i < x.size(); ++i) {
-              const double t = std::tanh(x[i]);
-              g[i] = (1 - t * t) * d[i];
-            }
-            return g;
-          }};
-}
-
 }  // namespace
 
 TEST(Optics, AccessorLensLaws) {
@@ -169,7 +152,7 @@ TEST(Optics, LensToOpticIsOplax) {
 
 TEST(Optics, HeldBytesOfEachComposition) {
   const std::size_t n = 16, k = 512, value = k * sizeof(double);
-  const std::vector<op::Stage<std::vector<double>>> chain(n, tanh_stage());
+  const std::vector<op::Stage<std::vector<double>>> chain(n, op::tanh_stage());
   const std::vector<double> x(k, 0.5);
   const auto ones = [](const std::vector<double>& y) { return std::vector<double>(y.size(), 1.0); };
   auto run = [&](const char* m) { return op::forward_backward<std::vector<double>>(chain, x, ones, op::Mode::parse(m)); };

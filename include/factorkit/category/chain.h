@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <cmath>
 #include <stdexcept>
 #include <cstddef>
 #include <functional>
@@ -112,6 +113,25 @@ struct PassStats {
   std::size_t peak_bytes = 0;     // the most bytes of values alive at once (both passes)
   double seconds = 0;
 };
+
+// The reference stage of the measurements: y = tanh(x) elementwise, put =
+// (1 − tanh² x) · feedback.
+inline Stage<std::vector<double>> tanh_stage() {
+  return {"tanh",
+          [](const std::vector<double>& x) {
+            std::vector<double> y(x.size());
+            for (std::size_t i = 0; i < x.size(); ++i) y[i] = std::tanh(x[i]);
+            return y;
+          },
+          [](const std::vector<double>& x, const std::vector<double>& d) {
+            std::vector<double> g(x.size());
+            for (std::size_t i = 0; i < x.size(); ++i) {
+              const double t = std::tanh(x[i]);
+              g[i] = (1 - t * t) * d[i];
+            }
+            return g;
+          }};
+}
 
 template <class V>
 struct PassResult {
@@ -221,9 +241,25 @@ PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
   {
     const Tracked<V> x(x0);
     const std::size_t n = chain.size();
-    auto finish = [&](const Tracked<V>& y) { return Tracked<V>(feedback(y.value())); };
+    auto bytes_of = [](const std::vector<Tracked<V>>& values) {
+      std::size_t b = 0;
+      for (const auto& v : values) b += v.bytes();
+      return b;
+    };
+    // between the passes: record the forward figures, take the output's
+    // feedback, release the output, count the backward pass's gets afresh
+    auto turn = [&](Tracked<V>& y, std::size_t stored, std::size_t stored_bytes) {
+      res.stats.forward_gets = gets;
+      res.stats.stored = stored;
+      res.stats.stored_bytes = stored_bytes;
+      Tracked<V> d(feedback(y.value()));
+      res.output = y.value();
+      y = Tracked<V>();
+      gets = 0;
+      return d;
+    };
     if (n == 0) {
-      const Tracked<V> d = finish(x);
+      const Tracked<V> d(feedback(x.value()));
       res.output = x.value(), res.input_feedback = d.value();
     } else if (mode.kind == Mode::LeftLens || mode.kind == Mode::RightLens) {
       std::vector<detail::TLens<V>> lenses;
@@ -237,12 +273,7 @@ PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
         for (std::size_t k = n - 1; k-- > 0;) l = then(lenses[k], l);
       }
       Tracked<V> y = l.get(x);
-      res.stats.forward_gets = gets;
-      res.stats.stored = 1, res.stats.stored_bytes = x.bytes();  // a lens keeps its input
-      Tracked<V> d = finish(y);
-      res.output = y.value();
-      y = Tracked<V>();
-      gets = 0;
+      Tracked<V> d = turn(y, 1, x.bytes());  // a lens keeps its input
       const Tracked<V> dx = l.put(x, std::move(d));
       res.stats.backward_gets = gets;
       res.input_feedback = dx.value();
@@ -250,33 +281,23 @@ PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
       detail::ListOptic<V> o = detail::stage_optic(chain.front(), &gets);
       for (std::size_t k = 1; k < n; ++k) o = detail::then(o, detail::stage_optic(chain[k], &gets), k);
       auto [m, y] = o.fwd(x);
-      res.stats.forward_gets = gets;
-      res.stats.stored = m.size();
-      for (const auto& r : m) res.stats.stored_bytes += r.bytes();
-      Tracked<V> d = finish(y);
-      res.output = y.value();
-      y = Tracked<V>();
-      gets = 0;
+      Tracked<V> d = turn(y, m.size(), bytes_of(m));
       const Tracked<V> dx = o.bwd(std::move(m), std::move(d));
       res.stats.backward_gets = gets;
       res.input_feedback = dx.value();
     } else if (mode.kind == Mode::Closed) {
       // each stage stores the closure of its put at its input
       std::vector<std::function<Tracked<V>(Tracked<V>)>> closures;
+      std::size_t closed_bytes = 0;
       Tracked<V> y = x;
       for (const auto& s : chain) {
         ++gets;
-        res.stats.stored_bytes += y.bytes();
+        closed_bytes += y.bytes();
         Tracked<V> next(s.get(y.value()));
         closures.push_back([s, a = std::move(y)](Tracked<V> d) { return Tracked<V>(s.put(a.value(), d.value())); });
         y = std::move(next);
       }
-      res.stats.forward_gets = gets;
-      res.stats.stored = closures.size();
-      Tracked<V> d = finish(y);
-      res.output = y.value();
-      y = Tracked<V>();
-      gets = 0;
+      Tracked<V> d = turn(y, closures.size(), closed_bytes);
       while (!closures.empty()) {
         d = closures.back()(std::move(d));
         closures.pop_back();
@@ -294,13 +315,7 @@ PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
         ++gets;
         y = Tracked<V>(chain[i].get(y.value()));
       }
-      res.stats.forward_gets = gets;
-      res.stats.stored = saved.size();
-      for (const auto& r : saved) res.stats.stored_bytes += r.bytes();
-      Tracked<V> d = finish(y);
-      res.output = y.value();
-      y = Tracked<V>();
-      gets = 0;
+      Tracked<V> d = turn(y, saved.size(), bytes_of(saved));
       for (std::size_t seg = saved.size(); seg-- > 0;) {
         const std::size_t begin = seg * k, end = std::min(n, begin + k);
         std::vector<Tracked<V>> inputs;
