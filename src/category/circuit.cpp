@@ -48,6 +48,18 @@ std::vector<double> bits_data(const std::vector<int>& bits, const char* what) {
 
 }  // namespace
 
+std::array<std::complex<double>, 4> fixed_operator(std::string_view n) {
+  const double r = 1 / std::sqrt(2.0);
+  const std::complex<double> i(0, 1);
+  if (n == "H") return {r, r, r, -r};
+  if (n == "X" || n == "CX") return {0, 1, 1, 0};
+  if (n == "Y") return {0, -i, i, 0};
+  if (n == "Z" || n == "CZ") return {1, 0, 0, -1};
+  if (n == "S") return {1, 0, 0, i};
+  if (n == "T") return {1, 0, 0, std::polar(1.0, M_PI / 4)};
+  throw InvalidInput("gate " + std::string(n), "name", "H, X, Y, Z, S, T, CX or CZ", "NotAGate");
+}
+
 Box H() { return fixed("H"); }
 Box X() { return fixed("X"); }
 Box Y() { return fixed("Y"); }

@@ -19,15 +19,9 @@ struct M2 {
   Complex a, b, c, d;  // [[a, b], [c, d]], out × in
 };
 
-M2 fixed_operator(const std::string& n) {
-  const double r = 1 / std::sqrt(2.0);
-  const Complex i(0, 1);
-  if (n == "H") return {r, r, r, -r};
-  if (n == "X" || n == "CX") return {0, 1, 1, 0};
-  if (n == "Y") return {0, -i, i, 0};
-  if (n == "Z" || n == "CZ") return {1, 0, 0, -1};
-  if (n == "S") return {1, 0, 0, i};
-  return {1, 0, 0, std::polar(1.0, M_PI / 4)};  // T
+M2 fixed(const std::string& n) {
+  const auto u = fixed_operator(n);
+  return {u[0], u[1], u[2], u[3]};
 }
 
 M2 rotation_operator(char axis, double phase) {
@@ -115,7 +109,7 @@ Program::Program(const Diagram& circuit, std::size_t max_qubits) {
           op.kind = Op::Kind::Scalar;
           op.u[0] = std::sqrt(d[0]);
         } else if ((n == "H" || n == "X" || n == "Y" || n == "Z" || n == "S" || n == "T") && span == 1) {
-          const M2 u = fixed_operator(n);
+          const M2 u = fixed(n);
           op.u[0] = u.a, op.u[1] = u.b, op.u[2] = u.c, op.u[3] = u.d;
           op.wire = off;
         } else if ((n == "Rx" || n == "Ry" || n == "Rz") && d.size() == 2 && span == 1) {
@@ -136,7 +130,7 @@ Program::Program(const Diagram& circuit, std::size_t max_qubits) {
             op.axis = n.back();
             op.offset = d[0], op.coeff = d[1];
           } else {
-            const M2 u = fixed_operator(n);
+            const M2 u = fixed(n);
             op.u[0] = u.a, op.u[1] = u.b, op.u[2] = u.c, op.u[3] = u.d;
           }
         } else {

@@ -78,16 +78,16 @@ at::Tensor gate_array(const Box& g, const Values& values) {
     return InvalidInput("circuit", "box " + g.str(), what, "NotAGate");
   };
   if (g.kind() != BoxKind::Generator) throw bad("a gate (H, X, Y, Z, S, T, Rx, Ry, Rz, CX, CZ, CRx, CRz, Ket, Bra, sqrt)");
-  const double r = 1 / std::sqrt(2.0);
-  if (n == "H") return constant({r, r, r, -r}, {2, 2});
-  if (n == "X") return constant({0, 1, 1, 0}, {2, 2});
-  if (n == "Y") return constant({0, {0, 1}, {0, -1}, 0}, {2, 2});
-  if (n == "Z") return constant({1, 0, 0, -1}, {2, 2});
-  if (n == "S") return constant({1, 0, 0, {0, 1}}, {2, 2});
-  if (n == "T") return constant({1, 0, 0, {r, r}}, {2, 2});
+  // fixed gates: the array is the operator transposed (inputs first)
+  auto array_of = [](std::string_view name) {
+    const auto u = fixed_operator(name);
+    using C = c10::complex<double>;
+    return constant({C(u[0]), C(u[2]), C(u[1]), C(u[3])}, {2, 2});
+  };
+  if (n == "H" || n == "X" || n == "Y" || n == "Z" || n == "S" || n == "T") return array_of(n);
   if ((n == "Rx" || n == "Ry" || n == "Rz") && d.size() == 2) return rotation(n, phase_value(g, values));
   if ((n == "CX" || n == "CZ") && d.size() == 1)
-    return controlled(n == "CX" ? constant({0, 1, 1, 0}, {2, 2}) : constant({1, 0, 0, -1}, {2, 2}), int(d[0]));
+    return controlled(array_of(n), int(d[0]));
   if ((n == "CRx" || n == "CRz") && d.size() == 3)
     return controlled(rotation(n.substr(1), phase_value(g, values)), int(d[2]));
   if (n == "Ket" || n == "Bra") {

@@ -19,7 +19,10 @@
 //   Discard                           qubit → I   (mixed evaluation only)
 #pragma once
 
+#include <array>
+#include <complex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "factorkit/category/diagram.h"
@@ -65,6 +68,11 @@ Box Bra(const std::vector<int>& bits);
 Box Sqrt(double x);  // the scalar √x
 Box Measure();       // qubit → bit: measurement in the computational basis
 Box Discard();       // qubit → I: the partial trace
+
+// The operator of a fixed one-qubit gate (H, X, Y, Z, S, T; CX and CZ give
+// their target's X and Z), row-major out × in. The arrays of circuit_tensor.h
+// and the simulator of circuit_sim.h both read it.
+std::array<std::complex<double>, 4> fixed_operator(std::string_view name);
 
 // The phase of a rotation box (its offset, coefficient and parameter).
 Phase phase_of(const Box& gate);
