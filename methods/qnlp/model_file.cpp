@@ -156,11 +156,16 @@ Model read_model(const std::string& path) { return parse_model(read_file_text(pa
 
 void write_model(const std::string& path, const Model& m) { write_file_atomic(path, format_model(m)); }
 
-std::string format_checkpoint(const Checkpoint& c) {
+json history_json(const std::vector<EpochRecord>& h) {
   json history = json::array();
-  for (const EpochRecord& e : c.history)
+  for (const EpochRecord& e : h)
     history.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"train_acc", e.train_acc},
                        {"dev_loss", e.dev_loss}, {"dev_acc", e.dev_acc}, {"seconds", e.seconds}});
+  return history;
+}
+
+std::string format_checkpoint(const Checkpoint& c) {
+  const json history = history_json(c.history);
   const json j{{"format", kCheckpointFormat}, {"version", 1},           {"optimizer", c.optimizer},
                {"seed", c.seed},              {"batch_size", c.batch_size}, {"epochs", c.epochs},
                {"patience", c.patience},      {"train_size", c.train_size}, {"learning_rate", c.learning_rate},

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "data.h"
 #include "factorkit/category/ansatz.h"
 #include "factorkit/category/circuit_sim.h"
@@ -161,6 +163,8 @@ struct Checkpoint {
   std::vector<EpochRecord> history;
 };
 std::string format_checkpoint(const Checkpoint& c);
+// One record per epoch (the checkpoint's and the results file's "history").
+nlohmann::json history_json(const std::vector<EpochRecord>& history);
 Checkpoint parse_checkpoint(std::string_view text, const std::string& where);
 
 }  // namespace factorkit::qnlp

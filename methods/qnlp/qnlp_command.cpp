@@ -161,10 +161,7 @@ class QnlpCommand final : public Command {
       };
     const TrainResult r = train(model, s_tr, s_dev, s_test, o);
     if (!output_.empty()) write_model(output_, model);
-    nlohmann::json history = nlohmann::json::array();
-    for (const EpochRecord& e : r.history)
-      history.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"train_acc", e.train_acc},
-                         {"dev_loss", e.dev_loss}, {"dev_acc", e.dev_acc}, {"seconds", e.seconds}});
+    const nlohmann::json history = history_json(r.history);
     std::size_t max_qubits = 0, post = 0;
     for (std::size_t i = 0; i < model.size(); ++i) {
       max_qubits = std::max(max_qubits, model.sentence(i).program.max_width());
