@@ -16,9 +16,14 @@
 #include "factorkit/category/chain.h"
 
 namespace factorkit::category::optics {
+// A tensor holds its whole storage (a view keeps all of it alive); copies
+// and views share it.
 template <>
 struct ByteSize<at::Tensor> {
-  static std::size_t of(const at::Tensor& t) { return t.defined() ? t.nbytes() : 0; }
+  static std::size_t of(const at::Tensor& t) { return t.defined() && t.has_storage() ? t.storage().nbytes() : 0; }
+  static const void* storage(const at::Tensor& t) {
+    return t.defined() && t.has_storage() ? t.storage().unsafeGetStorageImpl() : nullptr;
+  }
 };
 }  // namespace factorkit::category::optics
 
@@ -28,19 +33,31 @@ using Params = std::vector<at::Tensor>;
 
 // A parametric lens (P × A, P' × A') → (B, B'): get(p, x) = y and
 // put(p, x, dy) = (dp, dx), the reverse derivative at (p, x).
+//
+// Optionally, as in chain.h's Stage, the layer as an optic with a residual of
+// its choosing: fwd(p, x) = (m, y) and bwd(p, m, dy) = put(p, x, dy); and the
+// parameter half of put alone, for a first layer whose input is data (its
+// feedback is never used).
 struct ParaLens {
+  using Reverse = std::function<std::pair<Params, at::Tensor>(const Params&, const at::Tensor&, const at::Tensor&)>;
   std::string name;
   std::function<at::Tensor(const Params&, const at::Tensor&)> get;
-  std::function<std::pair<Params, at::Tensor>(const Params&, const at::Tensor&, const at::Tensor&)> put;
+  Reverse put;
   Params params;  // the current values (empty for layers without parameters)
+  std::function<std::pair<at::Tensor, at::Tensor>(const Params&, const at::Tensor&)> fwd = {};  // (residual, y)
+  Reverse bwd = {};                                                                               // (p, residual, dy)
+  std::function<Params(const Params&, const at::Tensor&, const at::Tensor&)> put_params = {};    // (p, x, dy) → dp
 };
 
 // y = x Wᵀ with W of shape (out, in), initialised U(−1/√in, 1/√in) as torch's Linear
 ParaLens linear(std::int64_t in, std::int64_t out, at::Generator& gen);
-ParaLens bias(std::int64_t n);  // y = x + b, b = 0 initially
-ParaLens relu();
-ParaLens tanh_layer();
-ParaLens softmax();  // along the last dimension
+ParaLens bias(std::int64_t n);  // y = x + b, b = 0 initially; no residual
+// linear then bias in one lens (one fused multiply-add, as torch's Linear):
+// y = x Wᵀ + b, W initialised as linear's, b = 0
+ParaLens affine(std::int64_t in, std::int64_t out, at::Generator& gen);
+ParaLens relu();        // residual: the output
+ParaLens tanh_layer();  // residual: the output
+ParaLens softmax();     // along the last dimension; residual: the output
 
 // Losses as lenses from predictions (with targets fixed): value(y) and the
 // reverse derivative d loss / d y for a loss feedback of 1.
@@ -68,9 +85,11 @@ struct Model {
   at::Tensor operator()(const at::Tensor& x) const;
 };
 
-// The MLP in → hidden… → classes: linear, bias, ReLU per hidden layer, then
-// linear and bias (logits).
-Model mlp(std::int64_t in, const std::vector<std::int64_t>& hidden, std::int64_t classes, std::uint64_t seed);
+// The MLP in → hidden… → classes: affine and ReLU per hidden layer, then
+// affine (logits). `fused = false` builds each affine as linear then bias
+// (the same function and initialisation, two stages).
+Model mlp(std::int64_t in, const std::vector<std::int64_t>& hidden, std::int64_t classes, std::uint64_t seed,
+          bool fused = true);
 
 struct StepResult {
   double loss = 0;

@@ -64,17 +64,23 @@ ReproResult memory(const ReproContext& ctx) {
               "target: checkpointing every sqrt(n) within 2/sqrt(n) of the all-stored residual memory";
   res.ours = fmt::format(
       "depth 16, width {}: peak held values (in units of one value) {:.1f} optic, {:.1f} lens (left; {:.1f} at depth "
-      "4), {:.1f} lens (right), {:.1f} {}; stored residuals {} vs {}",
+      "4), {:.1f} lens (right), {:.1f} {}; stored residuals {} vs {}, at most {:.0f} held at once vs {:.0f} "
+      "({:.3f}, 2/sqrt(n) = {:.3f})",
       width, double(optic.stats.peak_bytes) / double(value), double(left.stats.peak_bytes) / double(value),
       double(shallow.stats.peak_bytes) / double(value), double(right.stats.peak_bytes) / double(value),
-      double(ck.stats.peak_bytes) / double(value), ck.mode, ck.stats.stored, optic.stats.stored);
+      double(ck.stats.peak_bytes) / double(value), ck.mode, ck.stats.stored, optic.stats.stored,
+      double(ck.stats.residual_peak_bytes) / double(value), double(optic.stats.residual_peak_bytes) / double(value),
+      double(ck.stats.residual_peak_bytes) / double(optic.stats.residual_peak_bytes), 2 / std::sqrt(double(depth)));
   res.pass = optic.stats.peak_bytes >= depth * value && left.stats.peak_bytes == shallow.stats.peak_bytes &&
              right.stats.peak_bytes >= depth * value &&
              double(ck.stats.stored_bytes) <= 2 / std::sqrt(double(depth)) * double(optic.stats.stored_bytes) &&
+             double(ck.stats.residual_peak_bytes) <=
+                 2 / std::sqrt(double(depth)) * double(optic.stats.residual_peak_bytes) &&
              ck.stats.peak_bytes <= (2 * 4 + 4) * value;
   res.note = "Bytes of values alive at once, counted by the values themselves (chain.h's Tracked). Pass: optics and "
              "right-nested lenses hold at least n values, left-nested lenses the same whatever the depth, checkpoints "
-             "every sqrt(n) store at most 2/sqrt(n) of the optic's residuals and hold at most 2 sqrt(n) + 4 values.";
+             "every sqrt(n) store at most 2/sqrt(n) of the optic's residuals, never hold more than 2/sqrt(n) of them at "
+             "once (checkpoints left plus one recomputed segment), and hold at most 2 sqrt(n) + 4 values in all.";
   res.figures = {"tradeoff.svg"};
   res.details = nlohmann::json::parse("{}");
   res.details["table"] = optics::tradeoff_table(rows);

@@ -35,7 +35,8 @@ std::pair<fo::Params, at::Tensor> autograd_put(const fo::ParaLens& l, const fo::
 TEST(OpticsLearn, ReverseDerivativesMatchAutogradAndFiniteDifferences) {
   at::manual_seed(1);
   at::Generator gen = at::detail::createCPUGenerator(2);
-  std::vector<fo::ParaLens> layers{fo::linear(5, 3, gen), fo::bias(5), fo::relu(), fo::tanh_layer(), fo::softmax()};
+  std::vector<fo::ParaLens> layers{fo::linear(5, 3, gen), fo::bias(5),        fo::affine(5, 3, gen),
+                                   fo::relu(),          fo::tanh_layer(), fo::softmax()};
   for (fo::ParaLens& l : layers) {
     for (auto& p : l.params) p = at::randn(p.sizes(), at::kDouble);
     const at::Tensor x = at::randn({4, 5}, at::kDouble), dy = at::randn(l.get(l.params, x).sizes(), at::kDouble);
@@ -44,6 +45,21 @@ TEST(OpticsLearn, ReverseDerivativesMatchAutogradAndFiniteDifferences) {
     EXPECT_LT(max_diff(dx, ax), 1e-10) << l.name;
     ASSERT_EQ(dp.size(), ap.size()) << l.name;
     for (std::size_t k = 0; k < dp.size(); ++k) EXPECT_LT(max_diff(dp[k], ap[k]), 1e-10) << l.name;
+    // the optic form (own residual) and the parameter half of put agree with put
+    if (l.fwd) {
+      ASSERT_TRUE(l.bwd) << l.name;
+      const auto [m, y] = l.fwd(l.params, x);
+      EXPECT_TRUE(at::equal(y, l.get(l.params, x))) << l.name;
+      const auto [bp, bx] = l.bwd(l.params, m, dy);
+      EXPECT_LT(max_diff(bx, ax), 1e-10) << l.name;
+      ASSERT_EQ(bp.size(), ap.size()) << l.name;
+      for (std::size_t k = 0; k < bp.size(); ++k) EXPECT_LT(max_diff(bp[k], ap[k]), 1e-10) << l.name;
+    }
+    if (l.put_params) {
+      const fo::Params pp = l.put_params(l.params, x, dy);
+      ASSERT_EQ(pp.size(), ap.size()) << l.name;
+      for (std::size_t k = 0; k < pp.size(); ++k) EXPECT_LT(max_diff(pp[k], ap[k]), 1e-10) << l.name;
+    }
     // central differences on a few input coordinates
     for (std::int64_t i = 0; i < 4; ++i) {
       at::Tensor xp = x.clone(), xm = x.clone();
@@ -101,17 +117,42 @@ TEST(OpticsLearn, EveryModeGivesTheSameWeightsAsATorchAutogradTwin) {
     const auto g = torch::autograd::grad({loss}, twin);
     for (std::size_t k = 0; k < twin.size(); ++k) twin[k] = (twin[k] - lr * g[k]).detach().set_requires_grad(true);
   }
-  for (const char* mode : {"optic", "lens", "lens-right", "checkpoint:2", "closed"}) {
-    fo::Model m = fo::mlp(20, {16, 16}, 5, 7);
-    std::vector<fo::Update> state;
-    for (int step = 0; step < 5; ++step) {
-      const at::Tensor b = x.narrow(0, (step % 4) * 16, 16), lb = labels.narrow(0, (step % 4) * 16, 16);
-      const auto r = fo::gradients(m, b, fo::cross_entropy(lb), op::Mode::parse(mode));
-      fo::apply(m, r.grads, state, [lr] { return fo::sgd(lr); });
+  // fused (affine, relu, …: 5 stages) and unfused (linear, bias, relu, …: 8 stages)
+  for (const bool fused : {true, false})
+    for (const char* mode : {"optic", "lens", "lens-right", "checkpoint:2", "closed"}) {
+      fo::Model m = fo::mlp(20, {16, 16}, 5, 7, fused);
+      ASSERT_EQ(m.layers.size(), fused ? 5u : 8u);
+      std::vector<fo::Update> state;
+      for (int step = 0; step < 5; ++step) {
+        const at::Tensor b = x.narrow(0, (step % 4) * 16, 16), lb = labels.narrow(0, (step % 4) * 16, 16);
+        const auto r = fo::gradients(m, b, fo::cross_entropy(lb), op::Mode::parse(mode));
+        fo::apply(m, r.grads, state, [lr] { return fo::sgd(lr); });
+      }
+      std::size_t k = 0;
+      for (const auto& l : m.layers)
+        for (const auto& p : l.params) EXPECT_LT(max_diff(p, twin[k++].detach()), 1e-5) << mode << " fused " << fused;
+      EXPECT_EQ(k, twin.size());
     }
-    std::size_t k = 0;
-    for (const auto& l : m.layers)
-      for (const auto& p : l.params) EXPECT_LT(max_diff(p, twin[k++].detach()), 1e-5) << mode;
+}
+
+TEST(OpticsLearn, ResidualsAreTheLayersChoiceCountedOncePerStorage) {
+  at::manual_seed(4);
+  const at::Tensor x = at::randn({16, 20}), labels = at::randint(5, {16}, at::kLong);
+  const std::size_t input = 16 * 20 * 4, hidden = 16 * 16 * 4;
+  for (const bool fused : {true, false}) {
+    const fo::Model m = fo::mlp(20, {16, 16}, 5, 7, fused);
+    // the first affine (or linear) keeps the input, each ReLU its output,
+    // which is also the next layer's input; a bias keeps nothing
+    const auto optic = fo::gradients(m, x, fo::cross_entropy(labels), op::Mode::parse("optic"));
+    EXPECT_EQ(optic.stats.stored, m.layers.size());
+    EXPECT_EQ(optic.stats.stored_bytes, input + 2 * hidden) << fused;
+    EXPECT_EQ(optic.stats.residual_peak_bytes, input + 2 * hidden) << fused;
+    EXPECT_EQ(fo::gradients(m, x, fo::cross_entropy(labels), op::Mode::parse("closed")).stats.stored_bytes,
+              input + 2 * hidden);
+    // a view keeps its whole storage alive, and is counted so
+    const at::Tensor wide = at::randn({32, 20}), half = wide.narrow(0, 0, 16);
+    EXPECT_EQ(fo::gradients(m, half, fo::cross_entropy(labels), op::Mode::parse("optic")).stats.stored_bytes,
+              2 * input + 2 * hidden);
   }
 }
 

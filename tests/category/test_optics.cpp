@@ -174,7 +174,73 @@ TEST(Optics, HeldBytesOfEachComposition) {
   EXPECT_EQ(ck.stats.stored_bytes, 4 * value);
   EXPECT_LE(ck.stats.peak_bytes, (2 * 4 + 4) * value);
   EXPECT_LE(double(ck.stats.stored_bytes), 2.0 / std::sqrt(double(n)) * double(optic.stats.stored_bytes));
+  // the most residuals held at once: optics at the turn; checkpoints, during
+  // the last segment, 3 checkpoints left + its checkpoint, 2 more residuals
+  // and its last stage's input: 7 ≤ 2√n = 8
+  EXPECT_EQ(optic.stats.residual_peak_bytes, n * value);
+  EXPECT_EQ(closed.stats.residual_peak_bytes, n * value);
+  EXPECT_EQ(ck.stats.residual_peak_bytes, 7 * value);
+  EXPECT_LE(double(ck.stats.residual_peak_bytes), 2.0 / std::sqrt(double(n)) * double(optic.stats.residual_peak_bytes));
+  EXPECT_EQ(left.stats.residual_peak_bytes, value);  // a lens stores its input
   // nothing is left behind
+  EXPECT_EQ(op::meter().live, 0u);
+}
+
+TEST(Optics, StagesMayChooseTheirResidual) {
+  // tanh kept by its output (same size as the input), and a scaling y = 3x
+  // whose reverse derivative needs no residual at all
+  const std::size_t k = 256, value = k * sizeof(double);
+  using Vec = std::vector<double>;
+  op::Stage<Vec> tanh_out = op::tanh_stage();
+  tanh_out.fwd = [](const Vec& x) {
+    Vec y(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) y[i] = std::tanh(x[i]);
+    return std::pair(y, y);
+  };
+  tanh_out.bwd = [](const Vec& y, const Vec& d) {
+    Vec g(y.size());
+    for (std::size_t i = 0; i < y.size(); ++i) g[i] = (1 - y[i] * y[i]) * d[i];
+    return g;
+  };
+  const auto times3 = [](const Vec& v) {
+    Vec r(v);
+    for (double& e : r) e *= 3;
+    return r;
+  };
+  op::Stage<Vec> scale{"scale", times3, [times3](const Vec&, const Vec& d) { return times3(d); }};
+  scale.fwd = [times3](const Vec& x) { return std::pair(Vec(), times3(x)); };
+  scale.bwd = [times3](const Vec&, const Vec& d) { return times3(d); };
+  std::vector<op::Stage<Vec>> chain, plain;
+  for (int i = 0; i < 8; ++i) chain.push_back(tanh_out), chain.push_back(scale), plain.push_back(op::tanh_stage());
+  for (int i = 0; i < 8; ++i) plain.insert(plain.begin() + 2 * i + 1, op::Stage<Vec>{"scale", scale.get, scale.put});
+  Vec x(k);
+  for (std::size_t i = 0; i < k; ++i) x[i] = 0.01 * double(i % 17) - 0.08;
+  const auto ones = [](const Vec& y) { return Vec(y.size(), 1.0); };
+  const auto reference = op::forward_backward<Vec>(plain, x, ones, op::Mode::parse("optic"));
+  for (const char* m : {"optic", "closed", "checkpoint:4", "lens", "lens-right"}) {
+    const auto own = op::forward_backward<Vec>(chain, x, ones, op::Mode::parse(m));
+    const auto lens_form = op::forward_backward<Vec>(plain, x, ones, op::Mode::parse(m));
+    ASSERT_EQ(own.input_feedback.size(), k) << m;
+    for (std::size_t i = 0; i < k; ++i)
+      EXPECT_NEAR(own.input_feedback[i], reference.input_feedback[i], 1e-12 * std::abs(reference.input_feedback[i])) << m;
+    // the same recomputations: a stage's fwd is one get
+    EXPECT_EQ(own.stats.backward_gets, lens_form.stats.backward_gets) << m;
+  }
+  // stored: the 8 tanh outputs; the scalings keep nothing (plain: all 16 inputs)
+  const auto own = op::forward_backward<Vec>(chain, x, ones, op::Mode::parse("optic"));
+  EXPECT_EQ(own.stats.stored, 16u);
+  EXPECT_EQ(own.stats.stored_bytes, 8 * value);
+  EXPECT_EQ(reference.stats.stored_bytes, 16 * value);
+  EXPECT_EQ(op::forward_backward<Vec>(chain, x, ones, op::Mode::parse("closed")).stats.stored_bytes, 8 * value);
+  // fwd without bwd is refused, naming the stage
+  op::Stage<Vec> half = op::tanh_stage();
+  half.fwd = tanh_out.fwd;
+  try {
+    op::forward_backward<Vec>({half}, x, ones, op::Mode::parse("optic"));
+    ADD_FAILURE() << "accepted a stage with fwd and no bwd";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("tanh"), std::string::npos) << e.what();
+  }
   EXPECT_EQ(op::meter().live, 0u);
 }
 

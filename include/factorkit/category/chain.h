@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <concepts>
 #include <cmath>
 #include <stdexcept>
 #include <cstddef>
@@ -29,6 +30,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -36,7 +38,10 @@
 
 namespace factorkit::category::optics {
 
-// How many bytes a value holds: specialise ByteSize<V> for your value type.
+// How many bytes a value holds: specialise ByteSize<V> for your value type
+// with `static std::size_t of(const V&)`. A type whose copies share storage
+// (tensors) may also give `static const void* storage(const V&)`, the identity
+// of that storage: the residual figures then count shared storage once.
 template <class V>
 struct ByteSize;
 template <>
@@ -89,11 +94,20 @@ class Tracked {
 
 // One stage: get (forward) and put (the reverse derivative: input, output
 // feedback → input feedback).
+//
+// Optionally the stage as an optic with a residual of its own choosing:
+// fwd(a) = (m, get a) and bwd(m, b') = put(a, b'). Without them the residual
+// is the input (the embedding of the lens as an optic). The choice matters
+// where residuals are stored (optic, closed and checkpoint modes): a bias
+// needs no residual at all, tanh and ReLU differentiate from their output,
+// which the next stage stores anyway. Lens modes use get and put only.
 template <class V>
 struct Stage {
   std::string name;
   std::function<V(const V&)> get;
   std::function<V(const V&, const V&)> put;
+  std::function<std::pair<V, V>(const V&)> fwd = {};  // (residual, output); optional, with bwd
+  std::function<V(const V&, const V&)> bwd = {};      // (residual, output feedback) → input feedback
 };
 
 struct Mode {
@@ -109,7 +123,13 @@ struct PassStats {
   std::size_t forward_gets = 0;   // get calls in the forward pass
   std::size_t backward_gets = 0;  // get calls in the backward pass (recomputation)
   std::size_t stored = 0;         // residual values held between the passes
-  std::size_t stored_bytes = 0;   // their bytes
+  std::size_t stored_bytes = 0;   // their bytes (shared storage counted once)
+  // the most bytes of stored residuals held at once (shared storage counted
+  // once): the residuals at the turn for optics and closures; with
+  // checkpoints, the remaining checkpoints plus one recomputed segment; for
+  // lenses the input (what nested lenses hold on the call stack shows in
+  // peak_bytes only)
+  std::size_t residual_peak_bytes = 0;
   std::size_t peak_bytes = 0;     // the most bytes of values alive at once (both passes)
   double seconds = 0;
 };
@@ -178,6 +198,28 @@ namespace detail {
 using Clock = std::chrono::steady_clock;
 
 template <class V>
+concept SharesStorage = requires(const V& v) {
+  { ByteSize<V>::storage(v) } -> std::convertible_to<const void*>;
+};
+
+// bytes of a set of values, each storage counted once
+template <class V>
+struct DistinctBytes {
+  std::unordered_set<const void*> seen;
+  std::size_t total = 0;
+  void add(const Tracked<V>& v) {
+    if constexpr (SharesStorage<V>) {
+      const void* key = ByteSize<V>::storage(v.value());
+      if (key != nullptr && !seen.insert(key).second) return;
+    }
+    total += v.bytes();
+  }
+  void add(const std::vector<Tracked<V>>& values) {
+    for (const auto& v : values) add(v);
+  }
+};
+
+template <class V>
 using TLens = Lens<Tracked<V>, Tracked<V>, Tracked<V>, Tracked<V>>;
 
 template <class V>
@@ -196,16 +238,29 @@ struct ListOptic {
   std::function<Tracked<V>(std::vector<Tracked<V>>, Tracked<V>)> bwd;
 };
 
+// a stage run forward keeping its residual: its own (fwd) or its input
+// (to_optic of the lens); and backward from that residual
+template <class V>
+std::pair<Tracked<V>, Tracked<V>> forward_keeping(const Stage<V>& s, const Tracked<V>& a) {
+  if (!s.fwd) return {a, Tracked<V>(s.get(a.value()))};
+  auto [m, b] = s.fwd(a.value());
+  return {Tracked<V>(std::move(m)), Tracked<V>(std::move(b))};
+}
+template <class V>
+Tracked<V> backward_from(const Stage<V>& s, const Tracked<V>& m, const Tracked<V>& d) {
+  return Tracked<V>(s.fwd ? s.bwd(m.value(), d.value()) : s.put(m.value(), d.value()));
+}
+
 template <class V>
 ListOptic<V> stage_optic(const Stage<V>& s, std::size_t* gets) {
-  // to_optic(lens): residual = the input
   return {[s, gets](const Tracked<V>& a) {
             ++*gets;
+            auto [r, b] = forward_keeping(s, a);
             std::vector<Tracked<V>> m;
-            m.push_back(a);
-            return std::pair<std::vector<Tracked<V>>, Tracked<V>>(std::move(m), Tracked<V>(s.get(a.value())));
+            m.push_back(std::move(r));
+            return std::pair<std::vector<Tracked<V>>, Tracked<V>>(std::move(m), std::move(b));
           },
-          [s](std::vector<Tracked<V>> m, Tracked<V> d) { return Tracked<V>(s.put(m.back().value(), d.value())); }};
+          [s](std::vector<Tracked<V>> m, Tracked<V> d) { return backward_from(s, m.back(), d); }};
 }
 
 template <class V>
@@ -239,12 +294,15 @@ PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
   const std::size_t live0 = meter().live;
   meter().reset_peak();
   {
+    for (const auto& s : chain)
+      if (!s.get || !s.put || bool(s.fwd) != bool(s.bwd))
+        throw std::invalid_argument("stage \"" + s.name + "\": get and put are required, fwd and bwd go together");
     const Tracked<V> x(x0);
     const std::size_t n = chain.size();
     auto bytes_of = [](const std::vector<Tracked<V>>& values) {
-      std::size_t b = 0;
-      for (const auto& v : values) b += v.bytes();
-      return b;
+      detail::DistinctBytes<V> b;
+      b.add(values);
+      return b.total;
     };
     // between the passes: record the forward figures, take the output's
     // feedback, release the output, count the backward pass's gets afresh
@@ -252,6 +310,7 @@ PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
       res.stats.forward_gets = gets;
       res.stats.stored = stored;
       res.stats.stored_bytes = stored_bytes;
+      res.stats.residual_peak_bytes = std::max(res.stats.residual_peak_bytes, stored_bytes);
       Tracked<V> d(feedback(y.value()));
       res.output = y.value();
       y = Tracked<V>();
@@ -288,16 +347,17 @@ PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
     } else if (mode.kind == Mode::Closed) {
       // each stage stores the closure of its put at its input
       std::vector<std::function<Tracked<V>(Tracked<V>)>> closures;
-      std::size_t closed_bytes = 0;
+      detail::DistinctBytes<V> closed_bytes;
       Tracked<V> y = x;
       for (const auto& s : chain) {
         ++gets;
-        closed_bytes += y.bytes();
-        Tracked<V> next(s.get(y.value()));
-        closures.push_back([s, a = std::move(y)](Tracked<V> d) { return Tracked<V>(s.put(a.value(), d.value())); });
+        auto [m, next] = detail::forward_keeping(s, y);
+        closed_bytes.add(m);
+        y = Tracked<V>();
+        closures.push_back([&s, m = std::move(m)](Tracked<V> d) { return detail::backward_from(s, m, d); });
         y = std::move(next);
       }
-      Tracked<V> d = turn(y, closures.size(), closed_bytes);
+      Tracked<V> d = turn(y, closures.size(), closed_bytes.total);
       while (!closures.empty()) {
         d = closures.back()(std::move(d));
         closures.pop_back();
@@ -306,7 +366,9 @@ PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
       res.input_feedback = d.value();
     } else {
       // checkpoint every k: keep the inputs of stages 0, k, 2k, …; backwards,
-      // recompute each segment from its checkpoint as an optic, then drop it
+      // recompute each segment from its checkpoint as an optic (storing the
+      // residuals of all its stages but the last, whose put takes its input),
+      // then drop it
       const std::size_t k = mode.every == 0 ? 1 : mode.every;
       std::vector<Tracked<V>> saved;
       Tracked<V> y = x;
@@ -318,16 +380,23 @@ PassResult<V> forward_backward(const std::vector<Stage<V>>& chain, const V& x0,
       Tracked<V> d = turn(y, saved.size(), bytes_of(saved));
       for (std::size_t seg = saved.size(); seg-- > 0;) {
         const std::size_t begin = seg * k, end = std::min(n, begin + k);
-        std::vector<Tracked<V>> inputs;
-        inputs.push_back(std::move(saved[seg]));
+        Tracked<V> a = std::move(saved[seg]);
         saved.pop_back();
+        std::vector<Tracked<V>> residuals;
         for (std::size_t i = begin; i + 1 < end; ++i) {
           ++gets;
-          inputs.push_back(Tracked<V>(chain[i].get(inputs.back().value())));
+          auto [m, b] = detail::forward_keeping(chain[i], a);
+          residuals.push_back(std::move(m));
+          a = std::move(b);
         }
-        for (std::size_t i = end; i-- > begin;) {
-          d = Tracked<V>(chain[i].put(inputs.back().value(), d.value()));
-          inputs.pop_back();
+        detail::DistinctBytes<V> held;  // the checkpoints left and this segment's residuals
+        held.add(saved), held.add(residuals), held.add(a);
+        res.stats.residual_peak_bytes = std::max(res.stats.residual_peak_bytes, held.total);
+        d = Tracked<V>(chain[end - 1].put(a.value(), d.value()));
+        a = Tracked<V>();
+        for (std::size_t i = end - 1; i-- > begin;) {
+          d = detail::backward_from(chain[i], residuals.back(), d);
+          residuals.pop_back();
         }
       }
       res.stats.backward_gets = gets;
