@@ -18,8 +18,8 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev python3-numpy
   # benchmark peers and fixture generators (scikit-learn, scipy; the ESMA
-  # reference runs on sympy and mpmath)
-  python3-sklearn python3-scipy python3-sympy python3-mpmath
+  # reference runs on sympy and mpmath; PyTorch for bench/optics)
+  python3-sklearn python3-scipy python3-sympy python3-mpmath python3-torch
   # exact arithmetic (ESMA, SEM)
   libflint-dev libflint-arb-dev
   # fuzzing and sanitizers
