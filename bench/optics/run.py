@@ -21,23 +21,18 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+from benchlib import ms, run_json  # noqa: E402
+
 OURS = os.path.join(ROOT, "build", "release", "bench", "optics", "bench_optics")
 
 
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"{cmd[0]} failed: {p.stderr.strip()[-2000:]}")
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
-def ms(s):
-    return f"{s * 1e3:.2f} ms"
+def ms2(s):
+    return ms(s, 2)
 
 
 def mb(b):
@@ -53,8 +48,8 @@ def main():
         sys.exit(f"{OURS} is missing: cmake --build build/release -j2 --target bench_optics")
     results = {}
     for w in ("mlp", "deep"):
-        ours = run([OURS, "--workload", w, "--min-seconds", a.min_seconds])
-        peer = run([sys.executable, os.path.join(HERE, "peer.py"), "--workload", w, "--min-seconds", a.min_seconds])
+        ours = run_json([OURS, "--workload", w, "--min-seconds", a.min_seconds])
+        peer = run_json([sys.executable, os.path.join(HERE, "peer.py"), "--workload", w, "--min-seconds", a.min_seconds])
         results[w] = {"ours": ours, "peer": peer}
     if a.json:
         print(json.dumps(results))
@@ -68,17 +63,17 @@ def main():
         ag = ours["autograd"]
         pa, pc = peer["autograd"], peer["checkpoint"]
         label = w if w == "mlp" else f"deep ({ours['stages']} stages)"
-        print(f"| {label} | torch autograd, C++ | {ms(ag['seconds'])} | 1 | {mb(ag['peak_bytes'])} | {mb(ag['turn_bytes'])} | | 0 | |")
+        print(f"| {label} | torch autograd, C++ | {ms2(ag['seconds'])} | 1 | {mb(ag['peak_bytes'])} | {mb(ag['turn_bytes'])} | | 0 | |")
         optic = next(m for m in ours["modes"] if m["mode"] == "optic")
         ck = next(m for m in ours["modes"] if m["mode"].startswith("checkpoint"))
         for m in ours["modes"]:
             # optic, closed and lenses against C++ autograd; checkpointing against torch.utils.checkpoint
             base, vs = (pc["seconds"], "torch.utils.checkpoint") if m is ck else (ag["seconds"], "C++ autograd")
-            print(f"| {label} | factorkit {m['mode']} | {ms(m['seconds'])} | {m['seconds'] / base:.2f} vs {vs} | "
+            print(f"| {label} | factorkit {m['mode']} | {ms2(m['seconds'])} | {m['seconds'] / base:.2f} vs {vs} | "
                   f"{mb(m['peak_bytes'])} | {mb(m['turn_bytes'])} | {mb(m['residual_peak_bytes'])} | "
                   f"{m['backward_gets']} | {m['max_gradient_difference']:.1e} |")
-        print(f"| {label} | torch autograd, Python | {ms(pa['seconds'])} | | {mb(pa['peak_bytes'])} | {mb(pa['turn_bytes'])} | | 0 | |")
-        print(f"| {label} | torch.utils.checkpoint, Python (segments of {peer['segment']} blocks) | {ms(pc['seconds'])} | 1 | "
+        print(f"| {label} | torch autograd, Python | {ms2(pa['seconds'])} | | {mb(pa['peak_bytes'])} | {mb(pa['turn_bytes'])} | | 0 | |")
+        print(f"| {label} | torch.utils.checkpoint, Python (segments of {peer['segment']} blocks) | {ms2(pc['seconds'])} | 1 | "
               f"{mb(pc['peak_bytes'])} | {mb(pc['turn_bytes'])} | | | {peer['max_gradient_difference']:.1e} |")
         line = (f"{w}: optic / C++ autograd time {optic['seconds'] / ag['seconds']:.2f} (goal <= 1.2); "
                 f"{ck['mode']} / torch.utils.checkpoint time {ck['seconds'] / pc['seconds']:.2f}")

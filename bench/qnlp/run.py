@@ -19,24 +19,15 @@ pipeline) and with the cups kept (Bell effects, more qubits).
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+from benchlib import ms, run_json  # noqa: E402
+
 OURS = os.path.join(ROOT, "build", "release", "bench", "qnlp", "bench_qnlp")
-
-
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"{cmd[0]} failed: {p.stderr.strip()}")
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
-def ms(s):
-    return f"{s * 1e3:.3f} ms"
 
 
 def main():
@@ -48,8 +39,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for keep in (False, True):
             export = os.path.join(tmp, "circuits.json")
-            ours = run([OURS, "--export", export] + (["--keep-cups"] if keep else []))
-            peer = run([sys.executable, os.path.join(HERE, "peer.py"), "--discopy", a.discopy, export])
+            ours = run_json([OURS, "--export", export] + (["--keep-cups"] if keep else []))
+            peer = run_json([sys.executable, os.path.join(HERE, "peer.py"), "--discopy", a.discopy, export])
             diff = max(abs(x - y) for x, y in zip(ours["p0"], peer["p0"]))
             t_peer = peer["median_s"]
             rows.append({
