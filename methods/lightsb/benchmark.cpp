@@ -1,0 +1,207 @@
+// The Gaussian-mixture entropic-OT benchmark, generated from a seed.
+#include "benchmark.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "factorkit/core/error.h"
+
+namespace factorkit::lightsb {
+
+namespace {
+
+constexpr double kLog2Pi = 1.8378770664093454836;
+
+Matrix spd_inverse(const Matrix& A) {
+  return A.llt().solve(Matrix::Identity(A.rows(), A.cols()));
+}
+
+}  // namespace
+
+Matrix random_orthogonal(Eigen::Index n, Rng& rng) {
+  const Matrix G = standard_normal(n, n, rng);
+  Eigen::HouseholderQR<Matrix> qr(G);
+  Matrix Q = qr.householderQ();
+  const Matrix R = qr.matrixQR();
+  for (Eigen::Index j = 0; j < n; ++j)
+    if (R(j, j) < 0) Q.col(j) = -Q.col(j);
+  return Q;
+}
+
+Matrix GaussianMixture::sample(Eigen::Index n, Rng& rng) const {
+  const Eigen::Index D = means.cols();
+  const Vector logw = weights.array().log().matrix();
+  std::vector<Matrix> chol;
+  for (const Matrix& c : covs) chol.push_back(c.llt().matrixL());
+  Matrix X(n, D);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const Eigen::Index k = draw_component(logw, rng);
+    X.row(i) = (means.row(k).transpose() + chol[std::size_t(k)] * standard_normal(D, 1, rng)).transpose();
+  }
+  return X;
+}
+
+Vector GaussianMixture::log_density(const Matrix& X) const {
+  const Eigen::Index D = means.cols(), M = weights.size();
+  Matrix L(X.rows(), M);
+  for (Eigen::Index m = 0; m < M; ++m) {
+    const Eigen::LLT<Matrix> llt(covs[std::size_t(m)]);
+    const Matrix Lm = llt.matrixL();
+    const double log_det = 2 * Lm.diagonal().array().log().sum();
+    const Matrix Dm = (X.rowwise() - means.row(m)).transpose();
+    const Matrix W = Lm.triangularView<Eigen::Lower>().solve(Dm);  // L⁻¹(x − μ)
+    L.col(m) = (-0.5 * W.colwise().squaredNorm()).transpose().array() +
+               (std::log(weights(m)) - 0.5 * (double(D) * kLog2Pi + log_det));
+  }
+  Vector out(X.rows());
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const double top = L.row(i).maxCoeff();
+    out(i) = top + std::log((L.row(i).array() - top).exp().sum());
+  }
+  return out;
+}
+
+Benchmark::Benchmark(double eps, GaussianMixture source, GaussianMixture potential)
+    : eps_(eps), source_(std::move(source)), potential_(std::move(potential)) {
+  if (!(eps > 0) || !std::isfinite(eps)) throw InvalidInput("lightsb benchmark", "eps", "a positive number", "BadOption");
+  const Eigen::Index D = source_.means.cols(), M = potential_.weights.size();
+  if (potential_.means.cols() != D)
+    throw InvalidInput("lightsb benchmark", "potential means", "the source's dimension", "BadShape");
+  const Matrix I = Matrix::Identity(D, D);
+  plan_bias_.resize(M, D);
+  smoothed_ = potential_;
+  for (Eigen::Index m = 0; m < M; ++m) {
+    const Matrix& Sigma = potential_.covs[std::size_t(m)];
+    const Matrix Sinv = spd_inverse(Sigma);
+    Matrix C = spd_inverse(I / eps + Sinv);
+    C = 0.5 * (C + C.transpose());
+    plan_cov_.push_back(C);
+    plan_weight_.push_back(C / eps);
+    plan_cov_chol_.push_back(C.llt().matrixL());
+    plan_bias_.row(m) = (C * Sinv * potential_.means.row(m).transpose()).transpose();
+    smoothed_.covs[std::size_t(m)] = Sigma + eps * I;
+  }
+}
+
+Mixture Benchmark::plan(const Vector& x) const {
+  Mixture p;
+  const Matrix X = x.transpose();
+  const Eigen::Index M = potential_.weights.size();
+  // w_m ∝ p_m N(x | μ_m, Σ_m + εI): the smoothed mixture's per-component terms
+  Vector logw(M);
+  for (Eigen::Index m = 0; m < M; ++m) {
+    GaussianMixture one{Vector::Ones(1), smoothed_.means.row(m), {smoothed_.covs[std::size_t(m)]}};
+    logw(m) = std::log(potential_.weights(m)) + one.log_density(X)(0);
+  }
+  const double top = logw.maxCoeff();
+  p.weights = (logw.array() - top).exp().matrix();
+  p.weights /= p.weights.sum();
+  p.means.resize(M, dim());
+  for (Eigen::Index m = 0; m < M; ++m) {
+    p.means.row(m) = (plan_bias_.row(m).transpose() + plan_weight_[std::size_t(m)] * x).transpose();
+    p.covs.push_back(plan_cov_[std::size_t(m)]);
+  }
+  return p;
+}
+
+Matrix Benchmark::sample_plan(const Matrix& X, Rng& rng) const {
+  Matrix Y(X.rows(), dim());
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const Mixture p = plan(X.row(i).transpose());
+    const Eigen::Index m = draw_component(p.weights.array().log().matrix(), rng);
+    Y.row(i) = (p.means.row(m).transpose() + plan_cov_chol_[std::size_t(m)] * standard_normal(dim(), 1, rng)).transpose();
+  }
+  return Y;
+}
+
+Matrix Benchmark::drift(const Matrix& X, double t) const {
+  if (!(t >= 0 && t < 1)) throw InvalidInput("lightsb benchmark drift", "t", "0 <= t < 1", "BadOption");
+  // ε ∇ log Σ_m p_m N(x | μ_m, Σ_m + ε(1−t)I) = ε Σ_m w_m(x) (Σ_m + ε(1−t)I)⁻¹ (μ_m − x)
+  const Eigen::Index M = potential_.weights.size(), D = dim();
+  Matrix logits(X.rows(), M);
+  std::vector<Matrix> grads;
+  for (Eigen::Index m = 0; m < M; ++m) {
+    const Matrix Cov = potential_.covs[std::size_t(m)] + eps_ * (1 - t) * Matrix::Identity(D, D);
+    GaussianMixture one{Vector::Ones(1), potential_.means.row(m), {Cov}};
+    logits.col(m) = one.log_density(X).array() + std::log(potential_.weights(m));
+    const Matrix Dm = (-(X.rowwise() - potential_.means.row(m))).transpose();
+    grads.push_back(Cov.llt().solve(Dm).transpose());
+  }
+  Matrix g = Matrix::Zero(X.rows(), D);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const double top = logits.row(i).maxCoeff();
+    const Eigen::RowVectorXd w = (logits.row(i).array() - top).exp().matrix();
+    const double total = w.sum();
+    for (Eigen::Index m = 0; m < M; ++m) g.row(i) += (w(m) / total) * grads[std::size_t(m)].row(i);
+  }
+  return eps_ * g;
+}
+
+Model Benchmark::true_model() const {
+  const Eigen::Index M = potential_.weights.size(), D = dim();
+  Model model;
+  model.eps = eps_;
+  model.log_alpha_raw.resize(M);
+  model.r.resize(M, D);
+  model.s.resize(M, D);
+  for (Eigen::Index m = 0; m < M; ++m) {
+    const Matrix& Sigma = potential_.covs[std::size_t(m)];
+    Eigen::SelfAdjointEigenSolver<Matrix> es(Sigma);
+    const Vector sigma = es.eigenvalues();
+    // S = I − ε(Σ+εI)⁻¹ = V diag(σ/(σ+ε)) Vᵀ
+    model.s.row(m) = (sigma.array() / (sigma.array() + eps_)).log().matrix().transpose();
+    model.rotation.push_back(es.eigenvectors());
+    const Matrix Se = Sigma + eps_ * Matrix::Identity(D, D);
+    const Eigen::LLT<Matrix> llt(Se);
+    const Vector mu = potential_.means.row(m).transpose();
+    const Vector Sinv_mu = llt.solve(mu);
+    model.r.row(m) = (eps_ * Sinv_mu).transpose();
+    const double log_det = 2 * Matrix(llt.matrixL()).diagonal().array().log().sum();
+    const double log_alpha = std::log(potential_.weights(m)) - 0.5 * log_det - 0.5 * mu.dot(Sinv_mu);
+    model.log_alpha_raw(m) = eps_ * log_alpha;
+  }
+  return model;
+}
+
+double Benchmark::target_variance(Eigen::Index n, Rng& rng) const {
+  const Matrix X = sample_source(n, rng);
+  double within = 0;
+  Matrix means(n, dim());
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const Mixture p = plan(X.row(i).transpose());
+    const Vector mu = p.mean();
+    means.row(i) = mu.transpose();
+    within += p.covariance().trace();
+  }
+  const Eigen::RowVectorXd centre = means.colwise().mean();
+  const double between = (means.rowwise() - centre).squaredNorm() / double(n - 1);
+  return within / double(n) + between;
+}
+
+Benchmark make_benchmark(Eigen::Index dim, double eps, std::uint64_t seed, const BenchmarkShape& shape) {
+  if (dim <= 0) throw InvalidInput("lightsb benchmark", "dim", "a positive dimension", "BadOption");
+  Rng rng(seed);
+  auto mixture = [&](int components, double mean_scale, double low, double high) {
+    if (components <= 0 || !(low > 0) || !(high >= low))
+      throw InvalidInput("lightsb benchmark", "mixture shape", "positive components and 0 < low <= high", "BadOption");
+    GaussianMixture g;
+    g.weights = Vector::Constant(components, 1.0 / components);
+    g.means = mean_scale * standard_normal(components, dim, rng);
+    for (int m = 0; m < components; ++m) {
+      const Matrix Q = random_orthogonal(dim, rng);
+      Vector lambda(dim);
+      for (Eigen::Index d = 0; d < dim; ++d) lambda(d) = low + (high - low) * uniform01(rng);
+      Matrix c = Q * lambda.asDiagonal() * Q.transpose();
+      g.covs.push_back(0.5 * (c + c.transpose()));
+    }
+    return g;
+  };
+  GaussianMixture source = mixture(shape.source_components, shape.source_mean_scale, shape.source_var_low,
+                                   shape.source_var_high);
+  GaussianMixture potential = mixture(shape.potential_components, shape.potential_mean_scale,
+                                      shape.potential_var_low, shape.potential_var_high);
+  return Benchmark(eps, std::move(source), std::move(potential));
+}
+
+}  // namespace factorkit::lightsb

@@ -1,0 +1,72 @@
+// The Gaussian-mixture benchmark of Gushchin et al. (NeurIPS 2023), generated
+// offline: a Gaussian-mixture source P0 and a Gaussian-mixture Schrödinger
+// potential (p_m, μ_m, Σ_m) define the exact entropic plan
+//
+//   π*(y|x) = Σ_m w_m(x) N(y | C_m Σ_m⁻¹ μ_m + C_m x/ε, C_m),
+//   w_m(x) ∝ p_m N(x | μ_m, Σ_m + εI),   C_m = (I/ε + Σ_m⁻¹)⁻¹,
+//
+// and P1 is its marginal. The bridge's drift is
+// g*(x, t) = ε ∇ log Σ_m p_m N(x | μ_m, Σ_m + ε(1−t)I). The plan lies in the
+// LightSB family exactly (full covariance): S_m = I − ε(Σ_m+εI)⁻¹,
+// r_m = ε(Σ_m+εI)⁻¹μ_m, log α_m = log p_m − ½ log|Σ_m+εI| − ½ μ_mᵀ(Σ_m+εI)⁻¹μ_m.
+//
+// The published parameter files are not used (they come from a download);
+// `make_benchmark` draws its own mixtures from a seed (see BenchmarkShape).
+#pragma once
+
+#include <cstdint>
+
+#include "lightsb.h"
+
+namespace factorkit::lightsb {
+
+struct GaussianMixture {
+  Vector weights;            // summing to 1
+  Matrix means;              // M × D
+  std::vector<Matrix> covs;  // M of D × D, symmetric positive definite
+  Matrix sample(Eigen::Index n, Rng& rng) const;
+  Vector log_density(const Matrix& X) const;  // per row
+};
+
+// How the mixtures are drawn: means N(0, mean_scale² I); covariances
+// Q diag(λ) Qᵀ with Q Haar-random orthogonal and λ uniform on [low, high].
+struct BenchmarkShape {
+  int source_components = 3, potential_components = 5;
+  double source_mean_scale = 2, potential_mean_scale = 2;
+  double source_var_low = 0.2, source_var_high = 1;
+  double potential_var_low = 0.2, potential_var_high = 1;
+};
+
+class Benchmark {
+ public:
+  Benchmark(double eps, GaussianMixture source, GaussianMixture potential);
+
+  double eps() const { return eps_; }
+  Eigen::Index dim() const { return source_.means.cols(); }
+  const GaussianMixture& source() const { return source_; }
+  const GaussianMixture& potential() const { return potential_; }
+
+  Mixture plan(const Vector& x) const;  // π*(·|x)
+  Matrix sample_source(Eigen::Index n, Rng& rng) const { return source_.sample(n, rng); }
+  Matrix sample_plan(const Matrix& X, Rng& rng) const;  // y ~ π*(·|x) per row
+  Matrix sample_target(Eigen::Index n, Rng& rng) const { return sample_plan(sample_source(n, rng), rng); }
+  Matrix drift(const Matrix& X, double t) const;  // g*(x, t) per row, 0 ≤ t < 1
+  Model true_model() const;                       // the LightSB parameters of π* (full covariance)
+  // tr Cov(P1) = E_x tr Cov(y|x) + tr Cov_x E[y|x], by Monte Carlo over n
+  // source samples with the exact conditional moments
+  double target_variance(Eigen::Index n, Rng& rng) const;
+
+ private:
+  double eps_;
+  GaussianMixture source_, potential_;
+  std::vector<Matrix> plan_cov_, plan_weight_, plan_cov_chol_;  // C_m, C_m/ε, chol(C_m)
+  Matrix plan_bias_;                                             // M × D: C_m Σ_m⁻¹ μ_m
+  GaussianMixture smoothed_;                                     // (p_m, μ_m, Σ_m + εI)
+};
+
+Benchmark make_benchmark(Eigen::Index dim, double eps, std::uint64_t seed, const BenchmarkShape& shape = {});
+
+// A Haar-random orthogonal matrix (QR of a Gaussian matrix, signs fixed).
+Matrix random_orthogonal(Eigen::Index n, Rng& rng);
+
+}  // namespace factorkit::lightsb
