@@ -63,3 +63,20 @@ function(factorkit_link_methods_into_program)
     target_link_libraries(factorkit PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,${p}>")
   endforeach()
 endfunction()
+
+# A benchmark program bench/<name>/bench_<name>.cpp, built on demand into
+# build/<preset>/bench/<name>/ (where its run.py looks), seeing bench/ for the
+# shared timing header. PCH: reuse the core's precompiled torch header.
+#
+#   factorkit_add_bench(<name> LIBS <targets> [PCH])
+function(factorkit_add_bench name)
+  cmake_parse_arguments(B "PCH" "" "LIBS" ${ARGN})
+  set(exe bench_${name})
+  add_executable(${exe} ${CMAKE_CURRENT_SOURCE_DIR}/${exe}.cpp)
+  target_link_libraries(${exe} PRIVATE ${B_LIBS} CLI11::CLI11)
+  target_include_directories(${exe} PRIVATE ${PROJECT_SOURCE_DIR}/bench)
+  if(B_PCH)
+    target_precompile_headers(${exe} REUSE_FROM factorkit_core)
+  endif()
+  set_target_properties(${exe} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench/${name})
+endfunction()
