@@ -29,11 +29,25 @@ Matrix random_orthogonal(Eigen::Index n, Rng& rng) {
   return Q;
 }
 
+GaussianMixture GaussianMixture::make(Vector weights, Matrix means, std::vector<Matrix> covs) {
+  GaussianMixture g;
+  g.weights = std::move(weights);
+  g.means = std::move(means);
+  g.covs = std::move(covs);
+  g.log_det.resize(Eigen::Index(g.covs.size()));
+  for (std::size_t m = 0; m < g.covs.size(); ++m) {
+    const Eigen::LLT<Matrix> llt(g.covs[m]);
+    if (llt.info() != Eigen::Success)
+      throw InvalidInput("Gaussian mixture", "covariance " + std::to_string(m), "symmetric positive definite", "BadModel");
+    g.chol.push_back(llt.matrixL());
+    g.log_det(Eigen::Index(m)) = 2 * g.chol.back().diagonal().array().log().sum();
+  }
+  return g;
+}
+
 Matrix GaussianMixture::sample(Eigen::Index n, Rng& rng) const {
   const Eigen::Index D = means.cols();
   const Vector logw = weights.array().log().matrix();
-  std::vector<Matrix> chol;
-  for (const Matrix& c : covs) chol.push_back(c.llt().matrixL());
   Matrix X(n, D);
   for (Eigen::Index i = 0; i < n; ++i) {
     const Eigen::Index k = draw_component(logw, rng);
@@ -42,18 +56,20 @@ Matrix GaussianMixture::sample(Eigen::Index n, Rng& rng) const {
   return X;
 }
 
-Vector GaussianMixture::log_density(const Matrix& X) const {
+Matrix GaussianMixture::component_log_densities(const Matrix& X) const {
   const Eigen::Index D = means.cols(), M = weights.size();
   Matrix L(X.rows(), M);
   for (Eigen::Index m = 0; m < M; ++m) {
-    const Eigen::LLT<Matrix> llt(covs[std::size_t(m)]);
-    const Matrix Lm = llt.matrixL();
-    const double log_det = 2 * Lm.diagonal().array().log().sum();
     const Matrix Dm = (X.rowwise() - means.row(m)).transpose();
-    const Matrix W = Lm.triangularView<Eigen::Lower>().solve(Dm);  // L⁻¹(x − μ)
+    const Matrix W = chol[std::size_t(m)].triangularView<Eigen::Lower>().solve(Dm);  // L⁻¹(x − μ)
     L.col(m) = (-0.5 * W.colwise().squaredNorm()).transpose().array() +
-               (std::log(weights(m)) - 0.5 * (double(D) * kLog2Pi + log_det));
+               (std::log(weights(m)) - 0.5 * (double(D) * kLog2Pi + log_det(m)));
   }
+  return L;
+}
+
+Vector GaussianMixture::log_density(const Matrix& X) const {
+  const Matrix L = component_log_densities(X);
   Vector out(X.rows());
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     const double top = L.row(i).maxCoeff();
@@ -70,7 +86,10 @@ Benchmark::Benchmark(double eps, GaussianMixture source, GaussianMixture potenti
     throw InvalidInput("lightsb benchmark", "potential means", "the source's dimension", "BadShape");
   const Matrix I = Matrix::Identity(D, D);
   plan_bias_.resize(M, D);
-  smoothed_ = potential_;
+  if (source_.chol.size() != source_.covs.size()) source_ = GaussianMixture::make(source_.weights, source_.means, source_.covs);
+  if (potential_.chol.size() != potential_.covs.size())
+    potential_ = GaussianMixture::make(potential_.weights, potential_.means, potential_.covs);
+  std::vector<Matrix> smoothed_covs;
   for (Eigen::Index m = 0; m < M; ++m) {
     const Matrix& Sigma = potential_.covs[std::size_t(m)];
     const Matrix Sinv = spd_inverse(Sigma);
@@ -80,20 +99,18 @@ Benchmark::Benchmark(double eps, GaussianMixture source, GaussianMixture potenti
     plan_weight_.push_back(C / eps);
     plan_cov_chol_.push_back(C.llt().matrixL());
     plan_bias_.row(m) = (C * Sinv * potential_.means.row(m).transpose()).transpose();
-    smoothed_.covs[std::size_t(m)] = Sigma + eps * I;
+    smoothed_covs.push_back(Sigma + eps * I);
   }
+  smoothed_ = GaussianMixture::make(potential_.weights, potential_.means, std::move(smoothed_covs));
 }
+
+Matrix Benchmark::plan_log_weights(const Matrix& X) const { return smoothed_.component_log_densities(X); }
 
 Mixture Benchmark::plan(const Vector& x) const {
   Mixture p;
-  const Matrix X = x.transpose();
   const Eigen::Index M = potential_.weights.size();
-  // w_m ∝ p_m N(x | μ_m, Σ_m + εI): the smoothed mixture's per-component terms
-  Vector logw(M);
-  for (Eigen::Index m = 0; m < M; ++m) {
-    GaussianMixture one{Vector::Ones(1), smoothed_.means.row(m), {smoothed_.covs[std::size_t(m)]}};
-    logw(m) = std::log(potential_.weights(m)) + one.log_density(X)(0);
-  }
+  // w_m ∝ p_m N(x | μ_m, Σ_m + εI)
+  const Vector logw = plan_log_weights(x.transpose()).row(0).transpose();
   const double top = logw.maxCoeff();
   p.weights = (logw.array() - top).exp().matrix();
   p.weights /= p.weights.sum();
@@ -106,11 +123,13 @@ Mixture Benchmark::plan(const Vector& x) const {
 }
 
 Matrix Benchmark::sample_plan(const Matrix& X, Rng& rng) const {
+  const Matrix L = plan_log_weights(X);
   Matrix Y(X.rows(), dim());
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const Mixture p = plan(X.row(i).transpose());
-    const Eigen::Index m = draw_component(p.weights.array().log().matrix(), rng);
-    Y.row(i) = (p.means.row(m).transpose() + plan_cov_chol_[std::size_t(m)] * standard_normal(dim(), 1, rng)).transpose();
+    const Eigen::Index m = draw_component(L.row(i).transpose(), rng);
+    Y.row(i) = (plan_bias_.row(m).transpose() + plan_weight_[std::size_t(m)] * X.row(i).transpose() +
+                plan_cov_chol_[std::size_t(m)] * standard_normal(dim(), 1, rng))
+                   .transpose();
   }
   return Y;
 }
@@ -119,14 +138,16 @@ Matrix Benchmark::drift(const Matrix& X, double t) const {
   if (!(t >= 0 && t < 1)) throw InvalidInput("lightsb benchmark drift", "t", "0 <= t < 1", "BadOption");
   // ε ∇ log Σ_m p_m N(x | μ_m, Σ_m + ε(1−t)I) = ε Σ_m w_m(x) (Σ_m + ε(1−t)I)⁻¹ (μ_m − x)
   const Eigen::Index M = potential_.weights.size(), D = dim();
-  Matrix logits(X.rows(), M);
+  std::vector<Matrix> covs;
+  for (Eigen::Index m = 0; m < M; ++m)
+    covs.push_back(potential_.covs[std::size_t(m)] + eps_ * (1 - t) * Matrix::Identity(D, D));
+  const GaussianMixture at_t = GaussianMixture::make(potential_.weights, potential_.means, covs);
+  const Matrix logits = at_t.component_log_densities(X);
   std::vector<Matrix> grads;
   for (Eigen::Index m = 0; m < M; ++m) {
-    const Matrix Cov = potential_.covs[std::size_t(m)] + eps_ * (1 - t) * Matrix::Identity(D, D);
-    GaussianMixture one{Vector::Ones(1), potential_.means.row(m), {Cov}};
-    logits.col(m) = one.log_density(X).array() + std::log(potential_.weights(m));
     const Matrix Dm = (-(X.rowwise() - potential_.means.row(m))).transpose();
-    grads.push_back(Cov.llt().solve(Dm).transpose());
+    const auto& L = at_t.chol[std::size_t(m)];
+    grads.push_back(L.transpose().triangularView<Eigen::Upper>().solve(L.triangularView<Eigen::Lower>().solve(Dm)).transpose());
   }
   Matrix g = Matrix::Zero(X.rows(), D);
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
@@ -185,17 +206,17 @@ Benchmark make_benchmark(Eigen::Index dim, double eps, std::uint64_t seed, const
   auto mixture = [&](int components, double mean_scale, double low, double high) {
     if (components <= 0 || !(low > 0) || !(high >= low))
       throw InvalidInput("lightsb benchmark", "mixture shape", "positive components and 0 < low <= high", "BadOption");
-    GaussianMixture g;
-    g.weights = Vector::Constant(components, 1.0 / components);
-    g.means = mean_scale * standard_normal(components, dim, rng);
+    Vector weights = Vector::Constant(components, 1.0 / components);
+    Matrix means = mean_scale * standard_normal(components, dim, rng);
+    std::vector<Matrix> covs;
     for (int m = 0; m < components; ++m) {
       const Matrix Q = random_orthogonal(dim, rng);
       Vector lambda(dim);
       for (Eigen::Index d = 0; d < dim; ++d) lambda(d) = low + (high - low) * uniform01(rng);
       Matrix c = Q * lambda.asDiagonal() * Q.transpose();
-      g.covs.push_back(0.5 * (c + c.transpose()));
+      covs.push_back(0.5 * (c + c.transpose()));
     }
-    return g;
+    return GaussianMixture::make(std::move(weights), std::move(means), std::move(covs));
   };
   GaussianMixture source = mixture(shape.source_components, shape.source_mean_scale, shape.source_var_low,
                                    shape.source_var_high);

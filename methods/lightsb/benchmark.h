@@ -24,7 +24,14 @@ struct GaussianMixture {
   Vector weights;            // summing to 1
   Matrix means;              // M × D
   std::vector<Matrix> covs;  // M of D × D, symmetric positive definite
+  std::vector<Matrix> chol;  // their Cholesky factors (lower)
+  Vector log_det;            // log |cov_m|
+
+  // Factorises the covariances (InvalidInput if one is not positive definite).
+  static GaussianMixture make(Vector weights, Matrix means, std::vector<Matrix> covs);
   Matrix sample(Eigen::Index n, Rng& rng) const;
+  // log w_m + log N(x | μ_m, Σ_m): n × M
+  Matrix component_log_densities(const Matrix& X) const;
   Vector log_density(const Matrix& X) const;  // per row
 };
 
@@ -47,6 +54,7 @@ class Benchmark {
   const GaussianMixture& potential() const { return potential_; }
 
   Mixture plan(const Vector& x) const;  // π*(·|x)
+  Matrix plan_log_weights(const Matrix& X) const;  // log p_m + log N(x | μ_m, Σ_m + εI): n × M
   Matrix sample_source(Eigen::Index n, Rng& rng) const { return source_.sample(n, rng); }
   Matrix sample_plan(const Matrix& X, Rng& rng) const;  // y ~ π*(·|x) per row
   Matrix sample_target(Eigen::Index n, Rng& rng) const { return sample_plan(sample_source(n, rng), rng); }

@@ -62,8 +62,8 @@ void fit_steps(FitState& s, const Sampler& source, const Sampler& target, const 
     const Matrix X1 = target(o.batch, s.rng);
     const double value = loss_and_gradient(s.model, X0, X1, g);
     if (!std::isfinite(value))
-      throw InvalidInput("lightsb fit", "loss at step " + std::to_string(s.step + 1),
-                         "a finite number (lower --lr, or check the samples for outliers)", "Diverged");
+      throw NumericalFailure("lightsb fit", "loss at step " + std::to_string(s.step + 1),
+                             "a finite number (lower --lr, or check the samples for outliers)", "Diverged");
     ++s.step;
     const double c1 = 1 - std::pow(o.beta1, double(s.step)), c2 = 1 - std::pow(o.beta2, double(s.step));
     Model& m = s.model;

@@ -13,16 +13,15 @@ namespace {
 
 constexpr double kLog2Pi = 1.8378770664093454836;  // log(2π)
 
-// log Σ exp along each row, and the row-wise softmax
-Vector row_logsumexp(const Matrix& A) {
-  Vector out(A.rows());
-  for (Eigen::Index i = 0; i < A.rows(); ++i) {
-    const double m = A.row(i).maxCoeff();
-    out(i) = m + std::log((A.row(i).array() - m).exp().sum());
-  }
-  return out;
+// log Σ exp along each row; with `softmax`, also the row-wise softmax (the
+// exponentials computed once, column by column so that they vectorise)
+Vector row_logsumexp(const Matrix& A, Matrix* softmax = nullptr) {
+  const Vector top = A.rowwise().maxCoeff();
+  Matrix E = (A.colwise() - top).array().exp().matrix();
+  const Vector sums = E.rowwise().sum();
+  if (softmax != nullptr) *softmax = sums.cwiseInverse().asDiagonal() * E;
+  return top.array() + sums.array().log();
 }
-Matrix row_softmax(const Matrix& A, const Vector& lse) { return (A.colwise() - lse).array().exp().matrix(); }
 
 // X in component k's frame (Rᵀx for each row), and a vector's
 Matrix to_frame(const Model& m, Eigen::Index k, const Matrix& X) {
@@ -32,6 +31,12 @@ Matrix to_frame(const Model& m, Eigen::Index k, const Matrix& X) {
 // ℓ_k(x) = (xᵀS_k x + 2 r_kᵀx)/(2ε) + log α_k: n × K
 Matrix c_logits(const Model& m, const Matrix& X) {
   const Vector la = m.log_alpha();
+  if (m.diagonal()) {  // (X² Sᵀ + 2 X rᵀ)/(2ε): two matrix products
+    Matrix out = (X.array().square().matrix() * m.s.array().exp().matrix().transpose() + 2 * X * m.r.transpose()) /
+                 (2 * m.eps);
+    out.rowwise() += la.transpose();
+    return out;
+  }
   Matrix out(X.rows(), m.K());
   for (Eigen::Index k = 0; k < m.K(); ++k) {
     const Matrix Z = to_frame(m, k, X);
@@ -46,6 +51,16 @@ Matrix c_logits(const Model& m, const Matrix& X) {
 Matrix v_logits(const Model& m, const Matrix& Y) {
   const Vector la = m.log_alpha();
   const double D = double(m.D());
+  if (m.diagonal()) {  // −(Y² (1/S)ᵀ − 2 Y (r/S)ᵀ + Σ_d r²/S)/(2ε) + constants
+    const Matrix inv = (-m.s).array().exp().matrix();  // K × D
+    const Vector r2 = (m.r.array().square() * inv.array()).rowwise().sum();
+    Matrix out = -(Y.array().square().matrix() * inv.transpose() - 2 * Y * m.r.cwiseProduct(inv).transpose()) /
+                 (2 * m.eps);
+    const Vector log_det = m.s.rowwise().sum().array() + D * std::log(m.eps);
+    const Vector constant = la.array() - 0.5 * (D * kLog2Pi + log_det.array()) - r2.array() / (2 * m.eps);
+    out.rowwise() += constant.transpose();
+    return out;
+  }
   Matrix out(Y.rows(), m.K());
   for (Eigen::Index k = 0; k < m.K(); ++k) {
     const Matrix Q = to_frame(m, k, Y.rowwise() - m.r.row(k));
@@ -137,13 +152,28 @@ Vector log_v(const Model& m, const Matrix& Y) { return row_logsumexp(v_logits(m,
 double loss(const Model& m, const Matrix& X0, const Matrix& X1) { return log_c(m, X0).mean() - log_v(m, X1).mean(); }
 
 double loss_and_gradient(const Model& m, const Matrix& X0, const Matrix& X1, Gradient& g) {
-  const Matrix Lc = c_logits(m, X0), Lv = v_logits(m, X1);
-  const Vector lse_c = row_logsumexp(Lc), lse_v = row_logsumexp(Lv);
-  const Matrix W = row_softmax(Lc, lse_c) / double(X0.rows());  // weights, pre-divided by the batch sizes
-  const Matrix U = row_softmax(Lv, lse_v) / double(X1.rows());
+  Matrix W, U;
+  const Vector lse_c = row_logsumexp(c_logits(m, X0), &W), lse_v = row_logsumexp(v_logits(m, X1), &U);
+  W /= double(X0.rows());  // weights, pre-divided by the batch sizes
+  U /= double(X1.rows());
   const double eps = m.eps;
   const Eigen::Index K = m.K(), D = m.D();
   g.log_alpha_raw = (W.colwise().sum() - U.colwise().sum()).transpose() / eps;
+  if (m.diagonal()) {
+    // r: (WᵀX − [UᵀY − usum·r] ⊘ S)/ε;  s: S ⊙ WᵀX²/(2ε) − [UᵀY² − 2 r ⊙ UᵀY + usum·r²] ⊘ S/(2ε) + ½ usum
+    const Matrix lambda = m.s.array().exp().matrix();
+    const Vector usum = U.colwise().sum().transpose();
+    const Matrix UY = U.transpose() * X1, UY2 = U.transpose() * X1.array().square().matrix();
+    const Matrix WX = W.transpose() * X0, WX2 = W.transpose() * X0.array().square().matrix();
+    g.r = (WX.array() - (UY.array() - m.r.array().colwise() * usum.array()) / lambda.array()).matrix() / eps;
+    g.s = (lambda.array() * WX2.array() / (2 * eps) -
+           (UY2.array() - 2 * m.r.array() * UY.array() + m.r.array().square().colwise() * usum.array()) /
+               (2 * eps * lambda.array()))
+              .matrix();
+    g.s.colwise() += 0.5 * usum;
+    g.rotation.clear();
+    return lse_c.mean() - lse_v.mean();
+  }
   g.r.resize(K, D);
   g.s.resize(K, D);
   g.rotation.assign(m.diagonal() ? 0 : std::size_t(K), Matrix());
@@ -193,9 +223,9 @@ Matrix Mixture::covariance() const {
 Mixture plan(const Model& m, const Vector& x) {
   Mixture p;
   const Matrix X = x.transpose();
-  const Matrix L = c_logits(m, X);
-  const Vector lse = row_logsumexp(L);
-  p.weights = row_softmax(L, lse).row(0).transpose();
+  Matrix w;
+  row_logsumexp(c_logits(m, X), &w);
+  p.weights = w.row(0).transpose();
   p.means.resize(m.K(), m.D());
   for (Eigen::Index k = 0; k < m.K(); ++k) {
     const Matrix S = m.S(k);
@@ -279,7 +309,8 @@ Matrix drift(const Model& m, const Matrix& X, double t) {
     logits.col(k) = (0.5 * C.cwiseProduct(AC).rowwise().sum()).array() + constant;
     Ainv_c[std::size_t(k)] = m.diagonal() ? AC : Matrix(AC * m.rotation[std::size_t(k)].transpose());
   }
-  const Matrix w = row_softmax(logits, row_logsumexp(logits));
+  Matrix w;
+  row_logsumexp(logits, &w);
   Matrix g = -X;
   for (Eigen::Index k = 0; k < K; ++k) g += w.col(k).asDiagonal() * Ainv_c[std::size_t(k)];
   return g / (1 - t);

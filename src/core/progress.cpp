@@ -52,8 +52,9 @@ void Progress::draw(bool force) {
   const double frac = total_ > 0 ? double(done_) / double(total_) : 0.0;
   int filled = int(frac * width + 0.5);
   if (filled > width) filled = width;
-  std::fprintf(stderr, "\r%s [%.*s%*s] %lld/%lld %.1fs", label_.c_str(), filled,
-               "##############################", width - filled, "", (long long)done_, (long long)total_, secs);
+  std::fprintf(stderr, "\r%s [%.*s%*s] %lld/%lld %.1fs%s%s\x1b[K", label_.c_str(), filled,
+               "##############################", width - filled, "", (long long)done_, (long long)total_, secs,
+               note_.empty() ? "" : "  ", note_.c_str());
   std::fflush(stderr);
 }
 

@@ -58,6 +58,10 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
   if (y1 == y0) y0 -= 0.5, y1 += 0.5;
   const double pad = (y1 - y0) * 0.05;
   y0 -= pad, y1 += pad;
+  if (std::any_of(series.begin(), series.end(), [](const Series& s) { return s.points; })) {
+    const double xpad = (x1 - x0) * 0.05;  // dots at the edge stay inside the frame
+    x0 -= xpad, x1 += xpad;
+  }
   auto px = [&](double x) { return left + (x - x0) / (x1 - x0) * pw; };
   auto py = [&](double y) { return top + (1 - (y - y0) / (y1 - y0)) * ph; };
   std::string svg = fmt::format(
@@ -82,21 +86,32 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
   if (!o.y_label.empty())
     svg += fmt::format("<text transform=\"translate(16,{}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n", top + ph / 2,
                        escape(o.y_label));
+  std::size_t listed = 0;
   for (std::size_t k = 0; k < series.size(); ++k) {
     const Series& s = series[k];
-    const char* colour = kColours[k % 8];
+    const std::string colour = s.colour.empty() ? kColours[k % 8] : s.colour;
+    const std::string opacity = s.opacity < 1 ? fmt::format(" opacity=\"{:.2f}\"", s.opacity) : "";
     std::string pts;
     for (std::size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
       if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i]) || (o.log_y && s.y[i] <= 0)) continue;
-      pts += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(ty(s.y[i])));
+      if (s.points)
+        pts += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"1.6\"/>", px(s.x[i]), py(ty(s.y[i])));
+      else
+        pts += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(ty(s.y[i])));
     }
-    svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\"{} points=\"{}\"/>\n", colour,
-                       s.dashed ? " stroke-dasharray=\"5,3\"" : "", pts);
-    const double ly = top + 8 + 18 * double(k);
-    svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"{4}/>"
-                       "<text x=\"{5}\" y=\"{6}\">{7}</text>\n",
-                       left + pw + 10, ly, left + pw + 34, colour, s.dashed ? " stroke-dasharray=\"5,3\"" : "",
-                       left + pw + 40, ly + 4, escape(s.label));
+    if (s.points)
+      svg += fmt::format("<g fill=\"{}\"{}>{}</g>\n", colour, opacity, pts);
+    else
+      svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\"{}{} points=\"{}\"/>\n", colour,
+                         s.dashed ? " stroke-dasharray=\"5,3\"" : "", opacity, pts);
+    if (!s.legend) continue;
+    const double ly = top + 8 + 18 * double(listed++);
+    if (s.points)
+      svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>", left + pw + 22, ly, colour);
+    else
+      svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"{4}/>",
+                         left + pw + 10, ly, left + pw + 34, colour, s.dashed ? " stroke-dasharray=\"5,3\"" : "");
+    svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", left + pw + 40, ly + 4, escape(s.label));
   }
   return svg + "</svg>\n";
 }

@@ -39,3 +39,19 @@ TEST(SvgPlot, SeriesLegendAndEscaping) {
   const std::string narrow = factorkit::line_chart({factorkit::Series{"x", {1e16, 1e16 + 2}, {1e16, 1e16 + 2}, false}}, {});
   EXPECT_LT(count(narrow, "<line"), 60u);
 }
+
+TEST(SvgPlot, ScatterSeriesColoursAndUnlistedSeries) {
+  factorkit::Series dots{"samples", {0, 1, 2}, {0, 1, NAN}};
+  dots.points = true;
+  dots.colour = "#123456";
+  dots.opacity = 0.5;
+  factorkit::Series path1{"trajectories", {0, 1}, {0, 1}}, path2{"trajectories", {1, 2}, {1, 0}};
+  path1.colour = path2.colour = "#abcdef";
+  path2.legend = false;
+  const std::string svg = factorkit::line_chart({dots, path1, path2}, {});
+  EXPECT_EQ(count(svg, "<circle"), 2u + 1u);  // two finite dots and the legend's marker
+  EXPECT_EQ(count(svg, "<polyline"), 2u);
+  EXPECT_EQ(count(svg, ">trajectories<"), 1u);  // the second trajectory is not listed
+  EXPECT_NE(svg.find("fill=\"#123456\" opacity=\"0.50\""), std::string::npos);
+  EXPECT_EQ(count(svg, "#abcdef"), 3u);  // two polylines and one legend line
+}

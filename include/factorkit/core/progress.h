@@ -19,6 +19,9 @@ class Progress {
 
   void tick(int64_t n = 1);
   void set(int64_t done);
+  // A short text drawn after the counts (e.g. "loss 0.123"); set it before
+  // tick/set. Computing it is the caller's cost: check enabled() first.
+  void set_note(std::string note) { note_ = std::move(note); }
   void finish();
   bool enabled() const noexcept { return enabled_; }
 
@@ -27,7 +30,7 @@ class Progress {
 
  private:
   void draw(bool force);
-  std::string label_;
+  std::string label_, note_;
   int64_t total_, done_ = 0;
   bool enabled_, finished_ = false;
   std::chrono::steady_clock::time_point start_, last_;

@@ -1,4 +1,4 @@
-// factorkit/core/svg_plot.h — small SVG line charts for reproduce figures and
+// factorkit/core/svg_plot.h — small SVG line charts and scatter plots for reproduce figures and
 // reports (no plotting library at run time).
 #pragma once
 
@@ -11,6 +11,10 @@ struct Series {
   std::string label;
   std::vector<double> x, y;  // same length; non-finite points are skipped
   bool dashed = false;
+  bool points = false;   // dots instead of a polyline (scatter plots)
+  std::string colour = {};  // empty: the palette's next colour
+  bool legend = true;    // false: not listed (e.g. the second of several trajectories)
+  double opacity = 1;
 };
 
 struct ChartOptions {
@@ -19,7 +23,8 @@ struct ChartOptions {
   bool log_y = false;  // log10 axis (positive values only)
 };
 
-// Axes with ticks at round numbers, one polyline per series, a legend.
+// Axes with ticks at round numbers, one polyline (or set of dots) per series,
+// a legend.
 std::string line_chart(const std::vector<Series>& series, const ChartOptions& options = {});
 
 }  // namespace factorkit
