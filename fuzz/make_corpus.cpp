@@ -1,5 +1,6 @@
 // Writes the fuzzers' seed corpus: the malformed-file corpus of the tests plus
 // a few valid files per format. Usage: make_corpus DIR (creates DIR/<format>/).
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <sstream>
@@ -17,7 +18,7 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   fs::path root(argv[1]);
-  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset", "qnlp_model"}) fs::create_directories(root / d);
+  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset", "qnlp_model", "lightsb_model"}) fs::create_directories(root / d);
   auto put = [&](const std::string& dir, const std::string& name, const std::string& bytes) {
     std::ofstream(root / dir / name, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
   };
@@ -83,5 +84,28 @@ int main(int argc, char** argv) {
       R"({"format":"factorkit.diagram","version":1,"dom":["x"],"boxes":[{"name":"f","dom":["x"],"cod":[]}],)"
       R"("layers":[[0,4294967295]]})");
   std::cout << "seed corpus written to " << root << "\n";
+  {
+    // a LightSB model (K = 2, D = 2, diagonal) and one with rotations
+    auto f64 = [](std::vector<int64_t> shape, std::vector<double> v) {
+      RawTensor r;
+      r.dtype = DType::F64;
+      r.shape = std::move(shape);
+      r.data.resize(v.size() * 8);
+      std::memcpy(r.data.data(), v.data(), r.data.size());
+      return r;
+    };
+    TensorFile m;
+    m.metadata = {{"format", "factorkit-lightsb"}, {"version", "1"}, {"covariance", "diagonal"}};
+    m.tensors = {{"epsilon", f64({}, {0.5})},
+                 {"log_alpha_raw", f64({2}, {-0.3, -0.4})},
+                 {"r", f64({2, 2}, {1, 2, -1, 0.5})},
+                 {"S_log_diagonal_matrix", f64({2, 2}, {0, -1, 0.2, 0.1})}};
+    auto bytes = encode_safetensors(m);
+    put("lightsb_model", "diagonal.safetensors", std::string(reinterpret_cast<char*>(bytes.data()), bytes.size()));
+    m.metadata["covariance"] = "full";
+    m.tensors.emplace_back("S_rotation_matrix", f64({2, 2, 2}, {1, 0, 0, 1, 0, 1, -1, 0}));
+    bytes = encode_safetensors(m);
+    put("lightsb_model", "full.safetensors", std::string(reinterpret_cast<char*>(bytes.data()), bytes.size()));
+  }
   return 0;
 }

@@ -200,28 +200,47 @@ double Benchmark::target_variance(Eigen::Index n, Rng& rng) const {
   return within / double(n) + between;
 }
 
+double notebook_potential_scale(double eps, Eigen::Index dim) {
+  if (dim <= 4) return 0.5;
+  if (dim <= 16) return 1;
+  if (eps <= 0.1 + 1e-12) return dim <= 32 ? 4 : 8;
+  return 2;
+}
+
 Benchmark make_benchmark(Eigen::Index dim, double eps, std::uint64_t seed, const BenchmarkShape& shape) {
   if (dim <= 0) throw InvalidInput("lightsb benchmark", "dim", "a positive dimension", "BadOption");
   Rng rng(seed);
-  auto mixture = [&](int components, double mean_scale, double low, double high) {
-    if (components <= 0 || !(low > 0) || !(high >= low))
-      throw InvalidInput("lightsb benchmark", "mixture shape", "positive components and 0 < low <= high", "BadOption");
-    Vector weights = Vector::Constant(components, 1.0 / components);
-    Matrix means = mean_scale * standard_normal(components, dim, rng);
+  auto mixture = [&](int components, double spacing, double std) {
+    if (components <= 0 || !(std > 0) || !(spacing >= 0))
+      throw InvalidInput("lightsb benchmark", "mixture shape", "positive components and scales", "BadOption");
+    Vector weights(components);
+    for (int m = 0; m < components; ++m) weights(m) = uniform01(rng);
+    weights /= weights.sum();
+    // coordinate by coordinate, a random permutation of the grid 0, s, 2s, … centred on 0
+    Matrix means(components, dim);
+    std::vector<int> grid(std::size_t(components), 0);
+    for (Eigen::Index d = 0; d < dim; ++d) {
+      for (int m = 0; m < components; ++m) grid[std::size_t(m)] = m;
+      for (int m = components - 1; m > 0; --m) std::swap(grid[std::size_t(m)], grid[std::size_t(uniform01(rng) * (m + 1))]);
+      for (int m = 0; m < components; ++m) means(m, d) = spacing * (grid[std::size_t(m)] - (components - 1) / 2.0);
+    }
     std::vector<Matrix> covs;
     for (int m = 0; m < components; ++m) {
+      if (!shape.anisotropic) {
+        covs.push_back(std * std * Matrix::Identity(dim, dim));
+        continue;
+      }
       const Matrix Q = random_orthogonal(dim, rng);
       Vector lambda(dim);
-      for (Eigen::Index d = 0; d < dim; ++d) lambda(d) = low + (high - low) * uniform01(rng);
-      Matrix c = Q * lambda.asDiagonal() * Q.transpose();
+      for (Eigen::Index d = 0; d < dim; ++d) lambda(d) = 0.25 + 1.5 * uniform01(rng);
+      Matrix c = std * std * Q * lambda.asDiagonal() * Q.transpose();
       covs.push_back(0.5 * (c + c.transpose()));
     }
     return GaussianMixture::make(std::move(weights), std::move(means), std::move(covs));
   };
-  GaussianMixture source = mixture(shape.source_components, shape.source_mean_scale, shape.source_var_low,
-                                   shape.source_var_high);
-  GaussianMixture potential = mixture(shape.potential_components, shape.potential_mean_scale,
-                                      shape.potential_var_low, shape.potential_var_high);
+  GaussianMixture source = mixture(shape.source_components, shape.source_spacing, shape.source_std);
+  const double pstd = shape.potential_std > 0 ? shape.potential_std : 0.5 * notebook_potential_scale(eps, dim);
+  GaussianMixture potential = mixture(shape.potential_components, shape.potential_spacing, pstd);
   return Benchmark(eps, std::move(source), std::move(potential));
 }
 

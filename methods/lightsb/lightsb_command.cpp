@@ -144,8 +144,10 @@ class LightsbCommand final : public Command {
       throw InvalidInput(target_, fmt::format("{} columns", X1.cols()),
                          fmt::format("the source's dimension, {} columns ({})", X0.cols(), source_), "DimensionMismatch");
     const Sampler source = rows_of(X0), target = rows_of(X1);
+    // what a checkpoint must share with this run (not the number of steps:
+    // a finished run may be continued for more)
     const nlohmann::json run{{"eps", o.eps},         {"K", o.K},
-                             {"steps", o.steps},     {"batch", o.batch},
+                             {"batch", o.batch},
                              {"lr", o.lr},           {"s_init", o.s_init},
                              {"diagonal", o.diagonal}, {"seed", ctx.seed},
                              {"source_rows", X0.rows()}, {"target_rows", X1.rows()},
@@ -177,6 +179,7 @@ class LightsbCommand final : public Command {
     if (!checkpoint_.empty()) write_checkpoint(checkpoint_, state, run);
     nlohmann::json res = run;
     res["command"] = "lightsb fit";
+    res["steps"] = state.step;
     res["model"] = output_;
     res["resumed"] = resumed;
     res["seconds"] = seconds;
