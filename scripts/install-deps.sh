@@ -18,8 +18,9 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev python3-numpy
   # benchmark peers and fixture generators (scikit-learn, scipy; the ESMA
-  # reference runs on sympy and mpmath; PyTorch for bench/optics)
-  python3-sklearn python3-scipy python3-sympy python3-mpmath python3-torch
+  # reference runs on sympy and mpmath; PyTorch for bench/optics and for the
+  # LightSB reference in bench/lightsb, which also imports tqdm)
+  python3-sklearn python3-scipy python3-sympy python3-mpmath python3-torch python3-tqdm
   # exact arithmetic (ESMA, SEM)
   libflint-dev libflint-arb-dev
   # fuzzing and sanitizers

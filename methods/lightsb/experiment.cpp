@@ -32,16 +32,26 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::function<
   r.fit_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   r.final_loss = r.state.losses.empty() ? 0 : r.state.losses.back();
   t0 = Clock::now();
+  const Scores s = score(r.state.model, o);
+  r.cbw2_uvp = s.cbw2_uvp, r.bw2_uvp = s.bw2_uvp, r.true_cbw2_uvp = s.true_cbw2_uvp;
+  r.eval_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return r;
+}
+
+Scores score(const Model& m, const ExperimentOptions& o) {
+  const Benchmark b = make_benchmark(o.dim, o.eps, o.seed);
+  Scores s;
   Rng eval(o.seed + 2);
   const double var = b.target_variance(o.variance_samples, eval);
   const Matrix inputs = b.sample_source(o.test_inputs, eval);
-  r.cbw2_uvp = cbw2_uvp(r.state.model, b, inputs, o.samples_per_x, var, eval);
-  r.true_cbw2_uvp = cbw2_uvp(b.true_model(), b, inputs, o.samples_per_x, var, eval);
+  Rng draws = eval;  // the model and the truth scored on the same draws
+  s.cbw2_uvp = cbw2_uvp(m, b, inputs, o.samples_per_x, var, draws);
+  draws = eval;
+  s.true_cbw2_uvp = cbw2_uvp(b.true_model(), b, inputs, o.samples_per_x, var, draws);
   const Matrix Y = b.sample_target(o.target_samples, eval);
   const auto [mu, cov] = moments(Y);
-  r.bw2_uvp = bw2_uvp(sample(r.state.model, b.sample_source(o.target_samples, eval), eval), mu, cov);
-  r.eval_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  return r;
+  s.bw2_uvp = bw2_uvp(sample(m, b.sample_source(o.target_samples, eval), eval), mu, cov);
+  return s;
 }
 
 std::string plot_2d(const Matrix& source, const Matrix& target, const Matrix& mapped,
@@ -59,7 +69,7 @@ std::string plot_2d(const Matrix& source, const Matrix& target, const Matrix& ma
     return s;
   };
   std::vector<Series> series{dots(source, "source x0", "#1f77b4"), dots(target, "target x1", "#2ca02c"),
-                             dots(mapped, "mapped y ~ pi(y|x0)", "#d62728")};
+                             dots(mapped, "mapped y", "#d62728")};
   if (!trajectories.empty())
     for (Eigen::Index i = 0; i < trajectories[0].rows(); ++i) {
       Series s;

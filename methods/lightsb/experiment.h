@@ -35,6 +35,14 @@ struct ExperimentResult {
   FitState state;
 };
 
+// The metrics of a model on the benchmark of (dim, eps, seed); the evaluation
+// generator is seeded from `seed` too, so every model is scored on the same
+// test inputs and Monte-Carlo draws of the truth.
+struct Scores {
+  double cbw2_uvp = 0, bw2_uvp = 0, true_cbw2_uvp = 0;
+};
+Scores score(const Model& m, const ExperimentOptions& o);
+
 ExperimentResult run_experiment(const ExperimentOptions& o,
                                 const std::function<void(long step, double loss)>& on_step = {});
 
