@@ -24,22 +24,22 @@ TEST(LightsbCli, GenerateFitSampleAndResume) {
   ASSERT_EQ(run("lightsb generate --dim 2 --eps 1 --n 2000 --out '" + d + "/data'").code, 0);
   for (const char* f : {"source.npy", "target.npy", "test_inputs.npy", "truth.safetensors"})
     EXPECT_TRUE(std::filesystem::exists(d + "/data/" + f)) << f;
-  const std::string files = " --source '" + d + "/data/source.npy' --target '" + d + "/data/target.npy' --eps 1 --K 8";
-  const auto fit = run("--json lightsb fit" + files + " --steps 400 -o '" + d + "/m.safetensors' --results '" + d +
+  const std::string files = " --source '" + d + "/data/source.npy' --target '" + d + "/data/target.npy' --eps 1 --K 20";
+  const auto fit = run("--json lightsb fit" + files + " --steps 3000 -o '" + d + "/m.safetensors' --results '" + d +
                        "/r.json'");
   ASSERT_EQ(fit.code, 0) << fit.err;
   const auto r = nlohmann::json::parse(read_bytes(d + "/r.json"));
-  EXPECT_EQ(r["loss"].size(), 400u);
+  EXPECT_EQ(r["loss"].size(), 3000u);
   EXPECT_DOUBLE_EQ(r["lr"].get<double>(), 3e-3);  // the reference's rate for ε = 1
-  // stopped at 200 with a checkpoint, resumed to 400: the same model as one run of 400
-  const std::string ck = " --checkpoint '" + d + "/c.safetensors' --checkpoint-every 100";
-  ASSERT_EQ(run("lightsb fit" + files + " --steps 200" + ck + " -o '" + d + "/half.safetensors'").code, 0);
-  const auto resumed = run("--json lightsb fit" + files + " --steps 400" + ck + " --resume -o '" + d + "/a.safetensors'");
+  // stopped at 1500 with a checkpoint, resumed to 3000: the same model as one run of 3000
+  const std::string ck = " --checkpoint '" + d + "/c.safetensors' --checkpoint-every 500";
+  ASSERT_EQ(run("lightsb fit" + files + " --steps 1500" + ck + " -o '" + d + "/half.safetensors'").code, 0);
+  const auto resumed = run("--json lightsb fit" + files + " --steps 3000" + ck + " --resume -o '" + d + "/a.safetensors'");
   ASSERT_EQ(resumed.code, 0) << resumed.err;
   EXPECT_TRUE(nlohmann::json::parse(resumed.out)["resumed"].get<bool>());
   EXPECT_EQ(read_bytes(d + "/a.safetensors"), read_bytes(d + "/m.safetensors"));
   // a checkpoint of other settings is refused, naming it, and nothing is written
-  const auto other = run("lightsb fit" + files + " --steps 400 --batch 64" + ck + " --resume -o '" + d + "/b.safetensors'");
+  const auto other = run("lightsb fit" + files + " --steps 3000 --batch 64" + ck + " --resume -o '" + d + "/b.safetensors'");
   EXPECT_EQ(other.code, 2);
   EXPECT_NE(other.err.find("c.safetensors"), std::string::npos) << other.err;
   EXPECT_FALSE(std::filesystem::exists(d + "/b.safetensors"));
@@ -52,6 +52,19 @@ TEST(LightsbCli, GenerateFitSampleAndResume) {
   ASSERT_EQ(run(s + " --trajectory 10 -o '" + d + "/path.npy'").code, 0);
   EXPECT_EQ(factorkit::read_tensor_file(d + "/path.npy").tensors[0].second.shape, (std::vector<int64_t>{1000, 11, 2}));
   ASSERT_EQ(run(s + " --t 0.5 -o '" + d + "/mid.csv'").code, 0);
+  // scored without ground truth: the mapped source is nearer the target than the source itself
+  const auto e = run("--json lightsb eval --model '" + d + "/m.safetensors' --source '" + d + "/data/source.npy' --target '" +
+                     d + "/data/target.npy' --rows 500");
+  ASSERT_EQ(e.code, 0) << e.err;
+  const auto ej = nlohmann::json::parse(e.out);
+  EXPECT_LT(ej["energy_distance"].get<double>(), 0.5 * ej["energy_distance_unmapped"].get<double>()) << e.out;
+  // and on the benchmark it came from (seed 0), far better than on another instance (seed 5)
+  const std::string ev = "--json lightsb eval --model '" + d + "/m.safetensors' --dim 2 --eps 1 --test-inputs 50";
+  const auto b = run(ev), elsewhere = run("--seed 5 " + ev);
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_LT(3 * nlohmann::json::parse(b.out)["cbw2_uvp"].get<double>(),
+            nlohmann::json::parse(elsewhere.out)["cbw2_uvp"].get<double>())
+      << b.out << elsewhere.out;
 }
 
 TEST(LightsbCli, BadInputIsAClearErrorAndWritesNothing) {
