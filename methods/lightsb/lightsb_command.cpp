@@ -157,6 +157,8 @@ class LightsbCommand final : public Command {
   int run_fit(const Context& ctx) {
     const FitOptions o = fit_options(fit_opt_.eps);
     check_output(output_, "--output");
+    if (format_from_extension(output_) != Format::Safetensors)
+      throw InvalidInput("--output", output_, "a .safetensors model file", "BadOption");
     if (!checkpoint_.empty()) check_output(checkpoint_, "--checkpoint");
     if (checkpoint_every_ <= 0)
       throw InvalidInput("--checkpoint-every", std::to_string(checkpoint_every_), "a positive number of steps", "BadOption");
@@ -229,6 +231,11 @@ class LightsbCommand final : public Command {
       throw InvalidInput(x_file_, fmt::format("{} columns", X.cols()),
                          fmt::format("the model's dimension, {} columns ({})", m.D(), model_), "DimensionMismatch");
     if (trajectory_ && t_) throw InvalidInput("--t", "with --trajectory", "one of --t and --trajectory", "BadOption");
+    const auto format = format_from_extension(output_);
+    if (!format || *format == Format::Idx)
+      throw InvalidInput("--output", output_, "a .npy, .safetensors or .csv file", "BadOption");
+    if (*format == Format::Csv && trajectory_)
+      throw InvalidInput("--output", output_, ".npy or .safetensors for a 3-D trajectory", "BadOption");
     Rng rng(ctx.seed);
     TensorFile out;
     std::vector<Matrix> path;
@@ -247,8 +254,6 @@ class LightsbCommand final : public Command {
       Y = sample(m, X, rng);
       out.tensors.emplace_back("samples", from_matrix(Y));
     }
-    if (format_from_extension(output_) == Format::Csv && trajectory_)
-      throw InvalidInput("--output", output_, ".npy or .safetensors for a 3-D trajectory", "BadOption");
     write_tensor_file(output_, out);
     if (!plot_.empty()) {
       if (path.empty()) path = euler_maruyama(m, X.topRows(std::min<Eigen::Index>(X.rows(), 8)), 100, rng);

@@ -92,6 +92,15 @@ TEST(LightsbCli, BadInputIsAClearErrorAndWritesNothing) {
   bad = run("lightsb fit --source '" + d + "/two/source.npy' --target '" + d + "/flat.csv' --steps 5" + out);
   EXPECT_NE(bad.code, 0);
   EXPECT_FALSE(std::filesystem::exists(d + "/m.safetensors"));
+  // a model file that would not be safetensors; a trajectory into CSV
+  bad = run("lightsb fit --source '" + d + "/two/source.npy' --target '" + d + "/two/target.npy' --steps 5 -o '" + d +
+            "/m.npy'");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("m.npy"), std::string::npos) << bad.err;
+  bad = run("lightsb sample --model '" + d + "/two/truth.safetensors' --x '" + d + "/two/source.npy' --trajectory 3 -o '" +
+            d + "/y.csv'");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_FALSE(std::filesystem::exists(d + "/y.csv"));
   // sampling with a model of another dimension; a file that is not a model
   bad = run("lightsb sample --model '" + d + "/two/truth.safetensors' --x '" + d + "/three/source.npy' -o '" + d +
             "/y.npy'");
