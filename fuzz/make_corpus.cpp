@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   fs::path root(argv[1]);
-  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset", "qnlp_model", "lightsb_model"}) fs::create_directories(root / d);
+  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset", "qnlp_model", "lightsb_model", "wordnet"}) fs::create_directories(root / d);
   auto put = [&](const std::string& dir, const std::string& name, const std::string& bytes) {
     std::ofstream(root / dir / name, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
   };
@@ -107,5 +107,11 @@ int main(int argc, char** argv) {
     bytes = encode_safetensors(m);
     put("lightsb_model", "full.safetensors", std::string(reinterpret_cast<char*>(bytes.data()), bytes.size()));
   }
+  put("wordnet", "data.lines",
+      "  licence line\n"
+      "00000015 05 n 03 dog 0 domestic_dog 0 Canis_familiaris 0 001 @ 02083346 n 0000 | a member of the genus "
+      "Canis; \"the dog barked all night\"\n");
+  put("wordnet", "verb.lines", "00000000 29 v 01 breathe 0 001 * 00005041 v 0000 02 + 02 00 + 08 01 | draw air; \"breathe deeply\"\n");
+  put("wordnet", "adj.lines", "00000000 00 a 01 able(a) 0 000 | having the means\n");
   return 0;
 }
