@@ -3,6 +3,7 @@
 // malformed lines refused naming the file, the line and the field.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "factorkit/core/error.h"
@@ -109,4 +110,63 @@ TEST(WordNet, MalformedLinesNameTheFileLineAndField) {
   EXPECT_EQ(all[0].offset, 25u);
   EXPECT_THROW(fd::read_data_text("00000001 05 n 01 dog 0 000 | x\n", "data.test"), factorkit::MalformedFile);
   EXPECT_THROW(fd::lexicographer_file(45), factorkit::InvalidInput);
+}
+
+#include "factorkit/data/wordnet_tasks.h"
+
+namespace {
+
+template <class T>
+bool disjoint_and_complete(const fd::Split& s, std::size_t n) {
+  std::vector<int> seen(n, 0);
+  for (const auto* part : {&s.train, &s.dev, &s.test})
+    for (std::size_t i : *part) {
+      if (i >= n) return false;
+      ++seen[i];
+    }
+  return std::all_of(seen.begin(), seen.end(), [](int c) { return c == 1; });
+}
+
+}  // namespace
+
+TEST(WordNetTasks, SupersenseIsStratifiedDeterministicAndDisjoint) {
+  const auto t = fd::supersense_task(wordnet(), 0);
+  EXPECT_EQ(t.classes.size(), 41u);
+  EXPECT_EQ(t.examples.size(), 82115u + 13767u);
+  EXPECT_TRUE(disjoint_and_complete<void>(t.split, t.examples.size()));
+  // every class in every part (the smallest classes have a few dozen synsets)
+  for (const auto* part : {&t.split.train, &t.split.dev, &t.split.test}) {
+    std::set<int> labels;
+    for (std::size_t i : *part) labels.insert(t.examples[i].label);
+    EXPECT_EQ(labels.size(), 41u);
+  }
+  EXPECT_NEAR(double(t.split.test.size()) / double(t.examples.size()), 0.1, 0.01);
+  const auto again = fd::supersense_task(wordnet(), 0), other = fd::supersense_task(wordnet(), 1);
+  EXPECT_EQ(again.split.test, t.split.test);
+  EXPECT_NE(other.split.test, t.split.test);
+  EXPECT_THROW(fd::supersense_task(wordnet(), 0, 0.6, 0.5), factorkit::InvalidInput);
+}
+
+TEST(WordNetTasks, SenseLinkingTestSensesAreUnseenInTraining) {
+  const auto t = fd::sense_linking_task(wordnet(), 0);
+  EXPECT_EQ(t.entities.size(), 82115u + 13767u + 18156u + 3621u);
+  EXPECT_GT(t.examples.size(), 30000u);
+  EXPECT_TRUE(disjoint_and_complete<void>(t.split, t.examples.size()));
+  std::set<std::size_t> train_entities;
+  for (std::size_t i : t.split.train) train_entities.insert(t.examples[i].entity);
+  for (std::size_t i : t.split.test) EXPECT_EQ(train_entities.count(t.examples[i].entity), 0u);
+  // the mention is where it says, a lemma of the linked synset
+  for (std::size_t i = 0; i < t.examples.size(); i += 997) {
+    const auto& e = t.examples[i];
+    EXPECT_EQ(e.context.compare(e.begin, e.mention.size(), e.mention), 0) << e.context;
+  }
+  EXPECT_EQ(fd::sense_linking_task(wordnet(), 0).split.test, t.split.test);
+}
+
+TEST(WordNetTasks, TextCorpusSplitsBySynset) {
+  const auto c = fd::text_corpus(wordnet(), 0);
+  const std::size_t total = c.train.size() + c.valid.size() + c.test.size();
+  EXPECT_GT(total, 117659u);  // at least one definition per synset
+  EXPECT_NEAR(double(c.test.size()) / double(total), 0.05, 0.01);
+  EXPECT_EQ(fd::text_corpus(wordnet(), 0).test, c.test);
 }
