@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <sstream>
 
 #include "factorkit/core/error.h"
 #include "factorkit/core/formats.h"
@@ -13,6 +14,12 @@ namespace {
 
 constexpr const char* kModelFormat = "factorkit-lightsb";
 constexpr const char* kCheckpointFormat = "factorkit-lightsb-checkpoint";
+
+std::string fmt_number(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
 
 std::string shape_str(const std::vector<int64_t>& shape) {
   std::string s = "[";
@@ -179,6 +186,9 @@ Model decode_model(const TensorFile& f, const std::string& file) {
     throw MalformedFile(file, "metadata covariance \"" + cov->second + "\"", "\"diagonal\" or \"full\"", "BadValue");
   if (cov != f.metadata.end() && cov->second == "full" && f.find("S_rotation_matrix") == nullptr)
     throw MalformedFile(file, "tensor S_rotation_matrix", "present for a full-covariance model", "MissingTensor");
+  if (cov != f.metadata.end() && cov->second == "diagonal" && f.find("S_rotation_matrix") != nullptr)
+    throw MalformedFile(file, "tensor S_rotation_matrix", "absent from a model whose metadata says diagonal",
+                        "UnexpectedTensor");
   if (full) m.rotation = stack_of(need(f, file, "S_rotation_matrix"), file, "S_rotation_matrix", K, D, D);
   try {
     m.check(file.c_str());
@@ -214,14 +224,24 @@ FitState decode_checkpoint(const TensorFile& f, const std::string& file, const n
     throw MalformedFile(file, "metadata format", std::string("\"") + kCheckpointFormat + "\"", "WrongFormat");
   nlohmann::json saved;
   try {
-    saved = nlohmann::json::parse(meta("run"));
+    // settings are a flat object: refuse deep nesting before it costs stack
+    saved = nlohmann::json::parse(meta("run"), [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+      if (depth > 8) throw MalformedFile("", "", "", "");
+      return true;
+    });
   } catch (const nlohmann::json::exception&) {
-    throw MalformedFile(file, "metadata run", "a JSON object", "BadJson");
+    throw MalformedFile(file, "metadata run", "a JSON object of run settings", "BadJson");
+  } catch (const MalformedFile&) {
+    throw MalformedFile(file, "metadata run", "a flat JSON object of run settings", "BadJson");
   }
-  if (saved != run)
-    throw InvalidInput(file, "run settings " + saved.dump(),
+  if (!saved.is_object()) throw MalformedFile(file, "metadata run", "a JSON object of run settings", "BadJson");
+  if (saved != run) {
+    std::string text = saved.dump();
+    if (text.size() > 300) text = text.substr(0, 300) + "…";
+    throw InvalidInput(file, "run settings " + text,
                        "the settings of this run " + run.dump() + " (remove the checkpoint or use the same options)",
                        "CheckpointMismatch");
+  }
   TensorFile model_part = f;
   model_part.metadata["format"] = kModelFormat;
   FitState s;
@@ -244,6 +264,19 @@ FitState decode_checkpoint(const TensorFile& f, const std::string& file, const n
     if (!s.model.diagonal()) g.rotation = stack_of(need(f, file, p + "S_rotation_matrix"), file, p + "S_rotation_matrix", K, D, D);
     return g;
   };
+  // the tensors must be those of the settings the file names
+  auto against = [&](const char* key, double value, const std::string& what) {
+    const auto it = run.find(key);
+    if (it != run.end() && it->is_number() && it->get<double>() != value)
+      throw MalformedFile(file, what + " " + fmt_number(value), std::string("the run's ") + key + " " + it->dump(),
+                          "CheckpointInconsistent");
+  };
+  against("K", double(K), "components");
+  against("dim", double(D), "dimension");
+  against("eps", s.model.eps, "tensor epsilon");
+  if (const auto it = run.find("diagonal"); it != run.end() && it->is_boolean() && it->get<bool>() != s.model.diagonal())
+    throw MalformedFile(file, "covariance", std::string("the run's: ") + (it->get<bool>() ? "diagonal" : "full"),
+                        "CheckpointInconsistent");
   s.m = moments("adam_m.");
   s.v = moments("adam_v.");
   auto nonneg = [&](const Gradient& g, const char* which) {

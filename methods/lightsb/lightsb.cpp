@@ -108,6 +108,13 @@ void Model::check(const char* where) const {
   require(s.rows() == K() && s.cols() == D(), where, "s (log S diagonal)",
           "shape " + std::to_string(K()) + " x " + std::to_string(D()) + " as r");
   require(log_alpha_raw.allFinite() && r.allFinite() && s.allFinite(), where, "parameters", "finite values");
+  // what the computations derive must be finite too: S = e^s, ε S, log α = log_alpha_raw / ε
+  require(s.cwiseAbs().maxCoeff() <= 300, where, "S_log_diagonal_matrix",
+          "log-eigenvalues within ±300 (S = e^s must be a finite positive number)");
+  require(std::isfinite(eps * std::exp(s.minCoeff())) && eps * std::exp(s.minCoeff()) > 0, where, "eps",
+          "a value for which ε S stays a positive finite number");
+  require((log_alpha_raw / eps).allFinite() && (log_alpha_raw / eps).cwiseAbs().maxCoeff() < 1e300, where,
+          "log_alpha_raw", "values for which log α = log_alpha_raw / ε is finite");
   require(rotation.empty() || Eigen::Index(rotation.size()) == K(), where, "rotation",
           "none (diagonal S) or one per component");
   for (const Matrix& R : rotation) {

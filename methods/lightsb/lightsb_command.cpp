@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <optional>
@@ -86,7 +87,7 @@ class LightsbCommand final : public Command {
     eval_->add_option("--rows", energy_rows_, "At most this many rows of each set for the energy distance")
         ->capture_default_str();
     eval_->add_option("--dim", ex_.dim, "Dimension")->capture_default_str();
-    eval_->add_option("--eps", ex_.eps, "Entropic regularisation ε")->capture_default_str();
+    eval_->add_option("--eps", ex_.eps, "Entropic regularisation ε (default: the model's)");
     eval_->add_option("--test-inputs", ex_.test_inputs, "Inputs x for cBW2-UVP")->capture_default_str();
     eval_->add_option("--samples-per-x", ex_.samples_per_x, "Model samples per input")->capture_default_str();
 
@@ -135,6 +136,11 @@ class LightsbCommand final : public Command {
     check_eps(ex_.eps);
     if (ex_.dim <= 0 || ex_.dim > 4096) throw InvalidInput("--dim", std::to_string(ex_.dim), "1 to 4096", "BadOption");
     if (n_ < 2 || n_ > 10'000'000) throw InvalidInput("--n", std::to_string(n_), "2 to 10^7 samples", "BadOption");
+    if (double(n_) * double(ex_.dim) > double(1 << 27))
+      throw InvalidInput("--n", fmt::format("{} samples of dimension {}", n_, ex_.dim),
+                         "at most 2^27 numbers per array (n x dim)", "BadOption");
+    if (ex_.test_inputs < 1 || ex_.test_inputs > 10'000'000)
+      throw InvalidInput("--test-inputs", std::to_string(ex_.test_inputs), "1 to 10^7", "BadOption");
     const Benchmark b = make_benchmark(ex_.dim, ex_.eps, ctx.seed);
     Rng rng(ctx.seed + 1);
     std::filesystem::create_directories(out_dir_);
@@ -160,6 +166,7 @@ class LightsbCommand final : public Command {
     if (format_from_extension(output_) != Format::Safetensors)
       throw InvalidInput("--output", output_, "a .safetensors model file", "BadOption");
     if (!checkpoint_.empty()) check_output(checkpoint_, "--checkpoint");
+    if (!results_.empty()) check_output(results_, "--results");
     if (checkpoint_every_ <= 0)
       throw InvalidInput("--checkpoint-every", std::to_string(checkpoint_every_), "a positive number of steps", "BadOption");
     const Matrix X0 = read_samples(source_, "source samples"), X1 = read_samples(target_, "target samples");
@@ -225,6 +232,7 @@ class LightsbCommand final : public Command {
 
   int run_sample(const Context& ctx) {
     check_output(output_, "--output");
+    if (!plot_.empty()) check_output(plot_, "--plot");
     const Model m = read_model(model_);
     const Matrix X = read_samples(x_file_, "input samples");
     if (X.cols() != m.D())
@@ -293,7 +301,15 @@ class LightsbCommand final : public Command {
                                  mapped_ed, identity_ed, x.rows(), y.rows());
       return 0;
     }
+    // the benchmark's ε is the model's unless --eps says otherwise, and then they must agree
+    if (eval_->get_option("--eps")->count() == 0) ex_.eps = m.eps;
     check_eps(ex_.eps);
+    if (std::abs(m.eps - ex_.eps) > 1e-12 * ex_.eps)
+      throw InvalidInput(model_, fmt::format("epsilon {}", m.eps), fmt::format("--eps {}", ex_.eps), "EpsMismatch");
+    if (ex_.test_inputs < 1 || ex_.test_inputs > 1'000'000)
+      throw InvalidInput("--test-inputs", std::to_string(ex_.test_inputs), "1 to 10^6", "BadOption");
+    if (ex_.samples_per_x < 2 || ex_.samples_per_x > 1'000'000)
+      throw InvalidInput("--samples-per-x", std::to_string(ex_.samples_per_x), "2 to 10^6", "BadOption");
     if (m.D() != ex_.dim)
       throw InvalidInput(model_, fmt::format("dimension {}", m.D()), fmt::format("--dim {}", ex_.dim), "DimensionMismatch");
     ExperimentOptions e = ex_;
@@ -316,8 +332,12 @@ class LightsbCommand final : public Command {
     if (bench_->get_option("--s-init")->count() == 0) e.fit.s_init = 1.0;  // the reference's benchmark notebook
     e.seed = ctx.seed;
     if (e.dim <= 0 || e.dim > 1024) throw InvalidInput("--dim", std::to_string(e.dim), "1 to 1024", "BadOption");
-    if (e.test_inputs < 1 || e.samples_per_x < 2)
-      throw InvalidInput("--test-inputs/--samples-per-x", "too small", "at least 1 input and 2 samples per input", "BadOption");
+    if (!plot_.empty()) check_output(plot_, "--plot");
+    if (!results_.empty()) check_output(results_, "--results");
+    if (e.test_inputs < 1 || e.test_inputs > 1'000'000)
+      throw InvalidInput("--test-inputs", std::to_string(e.test_inputs), "1 to 10^6", "BadOption");
+    if (e.samples_per_x < 2 || e.samples_per_x > 1'000'000)
+      throw InvalidInput("--samples-per-x", std::to_string(e.samples_per_x), "2 to 10^6", "BadOption");
     ExperimentResult r;
     {
       Progress bar("lightsb bench", e.fit.steps);

@@ -228,12 +228,14 @@ TEST(LightSB, MetricsOfKnownCases) {
               0.5 + 0.5, 1e-12);
   // psd_sqrt squares back
   EXPECT_LT(max_abs(ls::psd_sqrt(cov) * ls::psd_sqrt(cov) - cov), 1e-10);
-  // energy distance: two point masses a unit apart in 1-D give 2; a sample against itself 0
+  // energy distance: two point masses a unit apart in 1-D give 2; a sample
+  // against itself about 0 (−2 E‖Z − Z'‖ / n: the cross term keeps the i = j
+  // pairs, the within terms do not); a shifted sample clearly more
   EXPECT_NEAR(ls::energy_distance(Matrix::Zero(2, 1), Matrix::Ones(2, 1)), 2.0, 1e-12);
   const Matrix Z = ls::standard_normal(300, 2, rng);
-  EXPECT_NEAR(ls::energy_distance(Z, Z), ls::energy_distance(Z, Z), 0);
+  EXPECT_LT(std::abs(ls::energy_distance(Z, Z)), 0.05);
   EXPECT_GT(ls::energy_distance(Z, Z.array() + 1.0), 0.5);
-  // cBW2-UVP: the true model scores near 0, the constant mean predictor near 100
+  // cBW2-UVP: the true model scores near 0
   const ls::Benchmark small = ls::make_benchmark(2, 1.0, 8);
   const double var = small.target_variance(20000, rng);
   const Matrix inputs = small.sample_source(100, rng);

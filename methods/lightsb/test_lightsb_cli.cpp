@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <filesystem>
 
 #include "factorkit/core/error.h"
@@ -58,8 +59,19 @@ TEST(LightsbCli, GenerateFitSampleAndResume) {
   ASSERT_EQ(e.code, 0) << e.err;
   const auto ej = nlohmann::json::parse(e.out);
   EXPECT_LT(ej["energy_distance"].get<double>(), 0.5 * ej["energy_distance_unmapped"].get<double>()) << e.out;
+  // a model of ε = 1 scored against ε = 0.1 is refused; bad counts name their option
+  auto bad = run("lightsb eval --model '" + d + "/m.safetensors' --dim 2 --eps 0.1");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--eps 0.1"), std::string::npos) << bad.err;
+  bad = run("lightsb eval --model '" + d + "/m.safetensors' --dim 2 --test-inputs 0");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--test-inputs"), std::string::npos) << bad.err;
+  // a plot into a missing folder is refused before anything is written
+  bad = run(s + " -o '" + d + "/y2.npy' --plot '" + d + "/no/such/p.svg'");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_FALSE(std::filesystem::exists(d + "/y2.npy"));
   // and on the benchmark it came from (seed 0), far better than on another instance (seed 5)
-  const std::string ev = "--json lightsb eval --model '" + d + "/m.safetensors' --dim 2 --eps 1 --test-inputs 50";
+  const std::string ev = "--json lightsb eval --model '" + d + "/m.safetensors' --dim 2 --test-inputs 50";
   const auto b = run(ev), elsewhere = run("--seed 5 " + ev);
   ASSERT_EQ(b.code, 0) << b.err;
   EXPECT_LT(3 * nlohmann::json::parse(b.out)["cbw2_uvp"].get<double>(),
@@ -155,6 +167,16 @@ TEST(LightsbFiles, ModelAndCheckpointRoundTripAndMalformedFilesAreRefused) {
   f.metadata["covariance"] = "banded";
   refuses(f, "unknown covariance");
   f = good;
+  f.metadata["covariance"] = "diagonal";  // with rotations present
+  refuses(f, "rotations in a diagonal model");
+  f = good;
+  for (auto& [name, t] : f.tensors)
+    if (name == "S_log_diagonal_matrix") {
+      const double big = 800;  // e^800 overflows
+      std::memcpy(t.data.data(), &big, 8);
+    }
+  refuses(f, "an S that overflows");
+  f = good;
   for (auto& [name, t] : f.tensors)
     if (name == "epsilon") t = ls::from_matrix(ls::Matrix::Constant(1, 1, -1.0));
   refuses(f, "negative epsilon");
@@ -194,4 +216,25 @@ TEST(LightsbFiles, ModelAndCheckpointRoundTripAndMalformedFilesAreRefused) {
   cf = ls::encode_checkpoint(s, run_settings);
   cf.metadata["run"] = "{";
   EXPECT_THROW(ls::decode_checkpoint(cf, "c", run_settings), factorkit::MalformedFile);
+  cf = ls::encode_checkpoint(s, run_settings);
+  cf.metadata["run"] = std::string(100000, '[') + std::string(100000, ']');  // deep nesting
+  EXPECT_THROW(ls::decode_checkpoint(cf, "c", run_settings), factorkit::MalformedFile);
+  // every tensor of the optimizer's state is required, second moments non-negative
+  for (const char* name : {"adam_m.r", "adam_v.log_alpha_raw", "adam_v.S_log_diagonal_matrix", "losses"}) {
+    cf = ls::encode_checkpoint(s, run_settings);
+    std::erase_if(cf.tensors, [&](const auto& t) { return t.first == name; });
+    EXPECT_THROW(ls::decode_checkpoint(cf, "c", run_settings), factorkit::MalformedFile) << name;
+  }
+  cf = ls::encode_checkpoint(s, run_settings);
+  for (auto& [name, t] : cf.tensors)
+    if (name == "adam_v.r") {
+      const double minus = -1;
+      std::memcpy(t.data.data(), &minus, 8);
+    }
+  EXPECT_THROW(ls::decode_checkpoint(cf, "c", run_settings), factorkit::MalformedFile);
+  // the tensors must be those of the settings the file names
+  const nlohmann::json wrong_dim{{"K", 4}, {"dim", 3}};
+  EXPECT_THROW(ls::decode_checkpoint(ls::encode_checkpoint(s, wrong_dim), "c", wrong_dim), factorkit::MalformedFile);
+  const nlohmann::json wrong_eps{{"K", 4}, {"eps", 0.5}};
+  EXPECT_THROW(ls::decode_checkpoint(ls::encode_checkpoint(s, wrong_eps), "c", wrong_eps), factorkit::MalformedFile);
 }
