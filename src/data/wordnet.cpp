@@ -92,6 +92,7 @@ Synset parse_data_line(std::string_view line, std::uint64_t offset, const std::s
   const std::size_t bar = line.find(" | ");
   Fields f(line.substr(0, bar == std::string_view::npos ? line.size() : bar), file, line_no);
   if (bar == std::string_view::npos) f.fail("gloss", "\" | \" followed by the gloss");
+  if (!line.empty() && line[0] == ' ') f.fail("synset_offset", "at the very start of the line (no leading space)");
   s.offset = std::uint32_t(f.number("synset_offset", 10, 8));
   if (s.offset != offset)
     f.fail("synset_offset " + std::to_string(s.offset), "the line's byte offset in the file, " + std::to_string(offset));

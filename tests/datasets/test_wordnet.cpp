@@ -92,6 +92,7 @@ TEST(WordNet, MalformedLinesNameTheFileLineAndField) {
   refused("00000000 05 n 01 dog 0 000 a canine", "gloss");
   refused("00000012 05 n 01 dog 0 000 | a canine", "synset_offset");           // not the line's offset
   refused("0000000x 05 n 01 dog 0 000 | a canine", "synset_offset");
+  refused(" 00000000 05 n 01 dog 0 000 | a canine", "synset_offset");  // found by fuzz_wordnet
   refused("00000000 45 n 01 dog 0 000 | a canine", "lex_filenum");
   refused("00000000 05 q 01 dog 0 000 | a canine", "ss_type");
   refused("00000000 05 n 00 000 | a canine", "w_cnt");
