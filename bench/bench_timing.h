@@ -4,17 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "factorkit/core/cpu_time.h"
+
 #include <algorithm>
 #include <ctime>
 #include <vector>
 
 namespace factorkit::bench {
 
-inline double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
+using factorkit::cpu_seconds;
 
 // The median CPU time of `f` over calibrated rounds: {"median_s", "rounds"}.
 template <class F>
