@@ -14,6 +14,7 @@
 #include "experiment.h"
 #include "factorkit/cli/registry.h"
 #include "factorkit/core/atomic_file.h"
+#include "factorkit/core/cpu_time.h"
 #include "factorkit/core/error.h"
 #include "factorkit/core/formats.h"
 #include "factorkit/core/progress.h"
@@ -24,12 +25,6 @@ namespace factorkit::cli {
 namespace {
 
 using namespace factorkit::lightsb;
-
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
 
 void check_eps(double eps, const char* option = "--eps") {
   if (!(eps > 0) || !std::isfinite(eps)) throw InvalidInput(option, fmt::format("{}", eps), "a positive number", "BadOption");
@@ -124,8 +119,10 @@ class LightsbCommand final : public Command {
     o.eps = eps;
     o.diagonal = !full_;
     o.lr = lr_ > 0 ? lr_ : reference_lr(eps);
-    if (o.K <= 0) throw InvalidInput("--K", std::to_string(o.K), "a positive number of components", "BadOption");
-    if (o.batch <= 0) throw InvalidInput("--batch", std::to_string(o.batch), "a positive batch size", "BadOption");
+    if (o.K <= 0 || o.K > 1'000'000)
+      throw InvalidInput("--K", std::to_string(o.K), "1 to 10^6 components (as a model file allows)", "BadOption");
+    if (o.batch <= 0 || o.batch > 10'000'000)
+      throw InvalidInput("--batch", std::to_string(o.batch), "1 to 10^7 samples per step", "BadOption");
     if (o.steps < 0) throw InvalidInput("--steps", std::to_string(o.steps), "a non-negative number of steps", "BadOption");
     if (!(o.s_init > 0)) throw InvalidInput("--s-init", fmt::format("{}", o.s_init), "a positive number", "BadOption");
     check_eps(eps);
@@ -251,6 +248,10 @@ class LightsbCommand final : public Command {
     if (trajectory_) {
       if (*trajectory_ <= 0 || *trajectory_ > 100000)
         throw InvalidInput("--trajectory", std::to_string(*trajectory_), "1 to 100000 steps", "BadOption");
+      // the whole path is kept (and written): bound it before computing
+      if (double(*trajectory_ + 1) * double(X.rows()) * double(X.cols()) > double(1 << 28))
+        throw InvalidInput("--trajectory", fmt::format("{} steps of {} x {} samples", *trajectory_, X.rows(), X.cols()),
+                           "at most 2^28 numbers in all (fewer steps or fewer rows)", "BadOption");
       path = euler_maruyama(m, X, *trajectory_, rng);
       Y = path.back();
       out.tensors.emplace_back("trajectory", from_trajectory(path));

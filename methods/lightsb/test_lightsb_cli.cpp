@@ -113,6 +113,17 @@ TEST(LightsbCli, BadInputIsAClearErrorAndWritesNothing) {
             d + "/y.csv'");
   EXPECT_EQ(bad.code, 2);
   EXPECT_FALSE(std::filesystem::exists(d + "/y.csv"));
+  // sizes that would not fit are refused before any allocation
+  bad = run("lightsb fit --source '" + d + "/two/source.npy' --target '" + d + "/two/target.npy' --K 2000000000" + out);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--K"), std::string::npos) << bad.err;
+  ASSERT_EQ(run("lightsb generate --dim 2 --eps 1 --n 2000 --out '" + d + "/more'").code, 0);
+  // 2000 rows x 2 x 100001 steps: more than 2^28 numbers
+  bad = run("lightsb sample --model '" + d + "/two/truth.safetensors' --x '" + d +
+            "/more/source.npy' --trajectory 100000 -o '" + d + "/path2.npy'");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--trajectory"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(d + "/path2.npy"));
   // sampling with a model of another dimension; a file that is not a model
   bad = run("lightsb sample --model '" + d + "/two/truth.safetensors' --x '" + d + "/three/source.npy' -o '" + d +
             "/y.npy'");

@@ -96,6 +96,16 @@ class OpticsCommand final : public Command {
     } catch (const std::invalid_argument&) {
       throw InvalidInput("--mode", mode_, "optic, lens, lens-right, closed or checkpoint:K (K >= 1)", "BadOption");
     }
+    if (hidden_.size() > 64)
+      throw InvalidInput("--hidden", std::to_string(hidden_.size()) + " widths", "at most 64 hidden layers", "BadOption");
+    std::int64_t previous = 784;
+    for (const std::int64_t h : hidden_) {
+      // each weight matrix (previous x h floats) must fit: at most 2^26 entries
+      if (h < 1 || h > 65536 || previous * h > (std::int64_t(1) << 26))
+        throw InvalidInput("--hidden", std::to_string(h),
+                           "widths from 1 to 65536 with at most 2^26 weights between consecutive layers", "BadOption");
+      previous = h;
+    }
     topt_.hidden = hidden_;
     topt_.seed = ctx.seed;
     const auto [train, test] = optics::load_fashion_mnist(data_);

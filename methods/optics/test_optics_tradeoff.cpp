@@ -65,4 +65,10 @@ TEST(OpticsTrain, CommandOnFashionMnistAndBadData) {
   bad = run("optics train --mode tape --limit 10");
   EXPECT_NE(bad.code, 0);
   EXPECT_NE(bad.err.find("--mode"), std::string::npos) << bad.err;
+  // widths whose weight matrices would not fit are refused before any allocation
+  auto wide = run("optics train --hidden 100000 --epochs 1 --limit 100");
+  EXPECT_EQ(wide.code, 2);
+  EXPECT_NE(wide.err.find("--hidden"), std::string::npos) << wide.err;
+  wide = run("optics train --hidden 60000,60000 --epochs 1 --limit 100");
+  EXPECT_EQ(wide.code, 2);
 }
