@@ -32,8 +32,7 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::function<
   r.fit_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   r.final_loss = r.state.losses.empty() ? 0 : r.state.losses.back();
   t0 = Clock::now();
-  const Scores s = score(r.state.model, o);
-  r.cbw2_uvp = s.cbw2_uvp, r.bw2_uvp = s.bw2_uvp, r.true_cbw2_uvp = s.true_cbw2_uvp;
+  static_cast<Scores&>(r) = score(r.state.model, o);
   r.eval_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return r;
 }

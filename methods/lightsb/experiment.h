@@ -26,22 +26,21 @@ struct ExperimentOptions {
   Eigen::Index target_samples = 10000;    // BW2-UVP of the mapped marginal
 };
 
-struct ExperimentResult {
-  double cbw2_uvp = 0;          // %, the benchmark's metric
-  double bw2_uvp = 0;           // %, mapped marginal against P1's moments
-  double true_cbw2_uvp = 0;     // % of the exact plan's samples (Monte-Carlo floor)
-  double fit_seconds = 0, eval_seconds = 0;
-  double final_loss = 0;
-  FitState state;
-};
-
-// The metrics of a model on the benchmark of (dim, eps, seed); the evaluation
-// generator is seeded from `seed` too, so every model is scored on the same
-// test inputs and Monte-Carlo draws of the truth.
+// The metrics of a model on the benchmark of (dim, eps, seed), in %: cBW2-UVP
+// (the benchmark's metric), BW2-UVP of the mapped marginal against P1's
+// moments, and cBW2-UVP of the exact plan's own samples (the Monte-Carlo
+// floor). The evaluation generator is seeded from `seed` too, so every model is
+// scored on the same test inputs and draws of the truth.
 struct Scores {
   double cbw2_uvp = 0, bw2_uvp = 0, true_cbw2_uvp = 0;
 };
 Scores score(const Model& m, const ExperimentOptions& o);
+
+struct ExperimentResult : Scores {
+  double fit_seconds = 0, eval_seconds = 0;
+  double final_loss = 0;
+  FitState state;
+};
 
 ExperimentResult run_experiment(const ExperimentOptions& o,
                                 const std::function<void(long step, double loss)>& on_step = {});
