@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "experiment.h"
+#include "factorkit/cli/options.h"
 #include "factorkit/cli/registry.h"
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/cpu_time.h"
@@ -36,13 +37,6 @@ void check_eps(double eps, const char* option = "--eps") {
   if (!(eps > 0) || !std::isfinite(eps)) throw InvalidInput(option, fmt::format("{}", eps), "a positive number", "BadOption");
 }
 
-// the output's folder must exist and the extension be one we write
-void check_output(const std::string& path, const char* option) {
-  if (path.empty()) throw InvalidInput(option, "(missing)", "an output file", "BadOption");
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty() && !std::filesystem::is_directory(parent))
-    throw InvalidInput(option, path, "a file in an existing folder", "BadOption");
-}
 
 class LightsbCommand final : public Command {
  public:
@@ -165,11 +159,11 @@ class LightsbCommand final : public Command {
 
   int run_fit(const Context& ctx) {
     const FitOptions o = fit_options(fit_opt_.eps);
-    check_output(output_, "--output");
+    check_output_file(output_, "--output");
     if (format_from_extension(output_) != Format::Safetensors)
       throw InvalidInput("--output", output_, "a .safetensors model file", "BadOption");
-    if (!checkpoint_.empty()) check_output(checkpoint_, "--checkpoint");
-    if (!results_.empty()) check_output(results_, "--results");
+    if (!checkpoint_.empty()) check_output_file(checkpoint_, "--checkpoint");
+    if (!results_.empty()) check_output_file(results_, "--results");
     if (checkpoint_every_ <= 0)
       throw InvalidInput("--checkpoint-every", std::to_string(checkpoint_every_), "a positive number of steps", "BadOption");
     const Matrix X0 = read_samples(source_, "source samples"), X1 = read_samples(target_, "target samples");
@@ -234,8 +228,8 @@ class LightsbCommand final : public Command {
   }
 
   int run_sample(const Context& ctx) {
-    check_output(output_, "--output");
-    if (!plot_.empty()) check_output(plot_, "--plot");
+    check_output_file(output_, "--output");
+    if (!plot_.empty()) check_output_file(plot_, "--plot");
     const Model m = read_model(model_);
     const Matrix X = read_samples(x_file_, "input samples");
     if (X.cols() != m.D())
@@ -339,8 +333,8 @@ class LightsbCommand final : public Command {
     if (bench_->get_option("--s-init")->count() == 0) e.fit.s_init = 1.0;  // the reference's benchmark notebook
     e.seed = ctx.seed;
     if (e.dim <= 0 || e.dim > 1024) throw InvalidInput("--dim", std::to_string(e.dim), "1 to 1024", "BadOption");
-    if (!plot_.empty()) check_output(plot_, "--plot");
-    if (!results_.empty()) check_output(results_, "--results");
+    if (!plot_.empty()) check_output_file(plot_, "--plot");
+    if (!results_.empty()) check_output_file(results_, "--results");
     if (e.test_inputs < 1 || e.test_inputs > 1'000'000)
       throw InvalidInput("--test-inputs", std::to_string(e.test_inputs), "1 to 10^6", "BadOption");
     if (e.samples_per_x < 2 || e.samples_per_x > 1'000'000)

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "factorkit/cli/options.h"
 #include "factorkit/cli/registry.h"
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
@@ -106,6 +107,7 @@ class OpticsCommand final : public Command {
                            "widths from 1 to 65536 with at most 2^26 weights between consecutive layers", "BadOption");
       previous = h;
     }
+    if (!output_.empty()) check_output_file(output_, "--results");
     topt_.hidden = hidden_;
     topt_.seed = ctx.seed;
     const auto [train, test] = optics::load_fashion_mnist(data_);

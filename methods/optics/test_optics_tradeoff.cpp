@@ -71,4 +71,8 @@ TEST(OpticsTrain, CommandOnFashionMnistAndBadData) {
   EXPECT_NE(wide.err.find("--hidden"), std::string::npos) << wide.err;
   wide = run("optics train --hidden 60000,60000 --epochs 1 --limit 100");
   EXPECT_EQ(wide.code, 2);
+  // a results file in a missing folder is refused before training
+  const auto nowhere = run("optics train --epochs 1 --limit 100 --results '" + dir.file("no/such/r.json") + "'");
+  EXPECT_EQ(nowhere.code, 2);
+  EXPECT_NE(nowhere.err.find("does not exist"), std::string::npos) << nowhere.err;
 }

@@ -1,4 +1,5 @@
 #include "factorkit/cli/matrix_io.h"
+#include "factorkit/cli/options.h"
 
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>
@@ -6,7 +7,6 @@
 #include <fmt/ranges.h>
 
 #include <filesystem>
-#include <unistd.h>
 
 #include "factorkit/core/atomic_file.h"
 #include "factorkit/core/error.h"
@@ -20,22 +20,6 @@ namespace factorkit::cli {
 namespace {
 
 bool is_safetensors(const std::string& p) { return fs::path(p).extension() == ".safetensors"; }
-
-// Before the computation: `dir` (to be created if missing) can hold new files,
-// i.e. its nearest existing ancestor is a writable directory. Otherwise the
-// write would fail only after a possibly long run.
-void check_writable_folder(const fs::path& dir, const std::string& where, const std::string& field) {
-  fs::path probe = dir.empty() ? fs::path(".") : dir;
-  std::error_code ec;
-  while (!fs::exists(probe, ec) && probe.has_parent_path() && probe != probe.parent_path()) probe = probe.parent_path();
-  if (!fs::exists(probe, ec)) probe = ".";
-  if (!fs::is_directory(probe, ec))
-    throw InvalidInput(where, field, fmt::format("a folder that can be created, but {} is not a directory", probe.string()),
-                       "NotADirectory");
-  if (::access(probe.c_str(), W_OK | X_OK) != 0)
-    throw InvalidInput(where, field, fmt::format("a writable folder, but {} is not writable", probe.string()),
-                       "NotWritable");
-}
 
 at::Tensor load_one(const std::string& path, const std::string& tensor, const std::string& csv_header) {
   ReadOptions ro;
@@ -125,23 +109,11 @@ void FactorOutput::check(const std::vector<std::string>& names) const {
     throw InvalidInput(summary, "--summary", "a path that does not exist yet (pass --force to replace it)",
                        "OutputExists");
   // a safetensors file goes into an existing folder; a factor folder may be created
-  if (is_safetensors(path)) {
-    if (p.has_parent_path() && !fs::is_directory(p.parent_path()))
-      throw InvalidInput(path, "--output", fmt::format("a file in an existing folder ({} does not exist)",
-                                                       p.parent_path().string()),
-                         "NoSuchFolder");
-    check_writable_folder(p.parent_path(), path, "--output");
-  } else {
-    check_writable_folder(p, path, "--output");
-  }
-  if (!summary.empty()) {
-    const fs::path sp(summary);
-    if (sp.has_parent_path() && !fs::is_directory(sp.parent_path()))
-      throw InvalidInput(summary, "--summary",
-                         fmt::format("a file in an existing folder ({} does not exist)", sp.parent_path().string()),
-                         "NoSuchFolder");
-    check_writable_folder(sp.parent_path(), summary, "--summary");
-  }
+  if (is_safetensors(path))
+    check_output_file(path, "--output");
+  else
+    check_writable_folder(path, path, "--output");
+  if (!summary.empty()) check_output_file(summary, "--summary");
 }
 
 std::vector<std::string> write_factors(const FactorOutput& out,

@@ -2,6 +2,9 @@
 #include "factorkit/cli/options.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "factorkit/core/error.h"
 
@@ -39,6 +42,30 @@ std::map<std::string, std::int64_t> parse_name_values(const std::string& text, c
   }
   if (out.empty()) throw InvalidInput(option, text, expected, "BadOption");
   return out;
+}
+
+void check_writable_folder(const std::string& dir, const std::string& where, const std::string& option) {
+  namespace fs = std::filesystem;
+  fs::path probe = dir.empty() ? fs::path(".") : fs::path(dir);
+  std::error_code ec;
+  while (!fs::exists(probe, ec) && probe.has_parent_path() && probe != probe.parent_path()) probe = probe.parent_path();
+  if (!fs::exists(probe, ec)) probe = ".";
+  if (!fs::is_directory(probe, ec))
+    throw InvalidInput(where, option, fmt::format("a folder that can be created, but {} is not a directory", probe.string()),
+                       "NotADirectory");
+  if (::access(probe.c_str(), W_OK | X_OK) != 0)
+    throw InvalidInput(where, option, fmt::format("a writable folder, but {} is not writable", probe.string()),
+                       "NotWritable");
+}
+
+void check_output_file(const std::string& path, const std::string& option) {
+  namespace fs = std::filesystem;
+  if (path.empty()) throw InvalidInput(option, "(missing)", "an output file", "BadOption");
+  const fs::path p(path);
+  if (p.has_parent_path() && !fs::is_directory(p.parent_path()))
+    throw InvalidInput(path, option, fmt::format("a file in an existing folder ({} does not exist)", p.parent_path().string()),
+                       "NoSuchFolder");
+  check_writable_folder(p.parent_path().string(), path, option);
 }
 
 }  // namespace factorkit::cli
