@@ -245,7 +245,7 @@ int main(int argc, char** argv) {
   app.add_option("--blocks", deep.blocks, "deep: affine+tanh blocks");
   app.add_option("--width", deep.width, "deep: width");
   app.add_option("--batch", deep.batch, "deep: batch size");
-  app.add_option("--threads", threads, "LibTorch threads");
+  app.add_option("--threads", threads, "LibTorch threads for the timings (memory is measured on one)");
   app.add_option("--min-seconds", min_seconds, "Least total time per contestant");
   CLI11_PARSE(app, argc, argv);
   at::set_num_threads(threads);
@@ -288,7 +288,9 @@ int main(int argc, char** argv) {
     }
     const std::vector<double> seconds = interleaved_medians(contestants, min_seconds, 5);
 
-    // memory: one step after a warm-up step, meter installed throughout
+    // memory: one step after a warm-up step, meter installed throughout, on one
+    // thread (the meter's counters are this thread's; workers would race on them)
+    at::set_num_threads(1);
     const MemoryFigures twin_mem = measure_memory(
         [&] {
           auto t = std::make_shared<Twin>(w.model);
