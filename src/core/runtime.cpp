@@ -1,5 +1,8 @@
 #include "factorkit/core/runtime.h"
 
+#include <algorithm>
+#include <thread>
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <atomic>
@@ -33,7 +36,10 @@ void set_threads(int threads) {
   if (threads < 0)
     throw InvalidInput("--threads", "value", fmt::format("0 (all cores) or a positive count, got {}", threads),
                        "BadThreads");
-  if (threads > 0) at::set_num_threads(threads);
+  // 0 means every core: LibTorch's own default (its OpenMP pool's) can be
+  // a single thread (Debian's 1.13 on this project's two-core machines)
+  const int n = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  if (at::get_num_threads() != n) at::set_num_threads(n);
 }
 
 void apply(const RuntimeOptions& o) {

@@ -13,7 +13,7 @@ namespace factorkit {
 
 struct RuntimeOptions {
   uint64_t seed = 0;
-  int threads = 0;     // 0: leave LibTorch's default (all cores)
+  int threads = 0;     // 0: every core (std::thread::hardware_concurrency)
   bool quiet = false;  // no progress bars, no chatter on stderr
 };
 
