@@ -1,5 +1,6 @@
 // Writes the fuzzers' seed corpus: the malformed-file corpus of the tests plus
 // a few valid files per format. Usage: make_corpus DIR (creates DIR/<format>/).
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -8,6 +9,7 @@
 #include <iostream>
 
 #include "core/malformed_corpus.h"
+#include "datasets/spm_builder.h"
 #include "factorkit/core/formats.h"
 
 int main(int argc, char** argv) {
@@ -18,7 +20,7 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   fs::path root(argv[1]);
-  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset", "qnlp_model", "lightsb_model", "wordnet"}) fs::create_directories(root / d);
+  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset", "qnlp_model", "lightsb_model", "wordnet", "sentencepiece"}) fs::create_directories(root / d);
   auto put = [&](const std::string& dir, const std::string& name, const std::string& bytes) {
     std::ofstream(root / dir / name, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
   };
@@ -113,5 +115,12 @@ int main(int argc, char** argv) {
       "Canis; \"the dog barked all night\"\n");
   put("wordnet", "verb.lines", "00000000 29 v 01 breathe 0 001 * 00005041 v 0000 02 + 02 00 + 08 01 | draw air; \"breathe deeply\"\n");
   put("wordnet", "adj.lines", "00000000 00 a 01 able(a) 0 000 | having the means\n");
+  put("sentencepiece", "small.model", testing::spm_model(testing::small_spm_model()));
+  {
+    testing::SpmModelSpec bytes = testing::small_spm_model();
+    bytes.byte_fallback = true;
+    for (int b = 0; b < 256; ++b) bytes.pieces.push_back({[&] { char n[8]; std::snprintf(n, sizeof n, "<0x%02X>", b); return std::string(n); }(), 0, 6});
+    put("sentencepiece", "bytes.model", testing::spm_model(bytes));
+  }
   return 0;
 }

@@ -27,6 +27,9 @@ PACKAGES=(
   clang libclang-rt-14-dev llvm
   # data
   dataset-fashion-mnist wordnet-base
+  # tokenizer: spm_train trains the SentencePiece model of the WordNet text
+  # (the library cannot share a process with LibTorch: see data/sentencepiece.h)
+  sentencepiece
 )
 
 # Point libblas.so.3 / liblapack.so.3 at the OpenMP OpenBLAS even when another

@@ -9,46 +9,18 @@
 
 #include "factorkit/core/error.h"
 #include "factorkit/core/formats.h"
-#include "factorkit/core/torch_bridge.h"
+#include "factorkit/nn/images.h"
 
 namespace factorkit::optics {
 
 namespace op = factorkit::category::optics;
 
-namespace {
-
-at::Tensor read(const std::string& path, std::int64_t dims) {
-  if (!std::filesystem::exists(path))
-    throw InvalidInput("fashion-mnist", path, "the file (apt-get install dataset-fashion-mnist)", "FileNotFound");
-  const RawTensor raw = read_idx_file(path, std::size_t(1) << 28);
-  at::Tensor t = to_torch(raw, path);
-  if (t.dim() != dims) throw MalformedFile(path, "dimensions", fmt::format("{} dimensions", dims), "BadDataset");
-  return t;
-}
-
-}  // namespace
-
 std::pair<ImageSet, ImageSet> load_fashion_mnist(const std::string& dir) {
-  auto load = [&](const char* prefix) {
-    const std::string images = fmt::format("{}/{}-images-idx3-ubyte.gz", dir, prefix);
-    const std::string labels = fmt::format("{}/{}-labels-idx1-ubyte.gz", dir, prefix);
-    at::Tensor x = read(images, 3), y = read(labels, 1);
-    if (x.size(0) != y.size(0))
-      throw MalformedFile(labels, "count", fmt::format("{} labels, one per image", x.size(0)), "BadDataset");
-    if (x.size(1) != 28 || x.size(2) != 28) throw MalformedFile(images, "shape", "28 × 28 images", "BadDataset");
-    y = y.to(at::kLong);
-    if (y.numel() == 0) throw MalformedFile(labels, "count", "at least one image", "BadDataset");
-    if (y.min().item<std::int64_t>() < 0 || y.max().item<std::int64_t>() > 9)
-      throw MalformedFile(labels, "labels", "classes 0 … 9", "BadDataset");
-    return ImageSet{x.reshape({x.size(0), 784}).to(at::kFloat) / 255.0f, y};
+  auto flat = [&](const char* part) {
+    const nn::ImageDataset d = nn::load_fashion_mnist(part, {}, dir);
+    return ImageSet{d.images.reshape({d.size(), -1}), d.labels};
   };
-  ImageSet train = load("train"), test = load("t10k");
-  const at::Tensor mean = train.images.mean(), sd = train.images.std();
-  if (!(sd.item<double>() > 0))
-    throw MalformedFile(dir + "/train-images-idx3-ubyte.gz", "pixels", "images that are not all alike", "BadDataset");
-  train.images = (train.images - mean) / sd;
-  test.images = (test.images - mean) / sd;
-  return {std::move(train), std::move(test)};
+  return {flat("train"), flat("test")};
 }
 
 double accuracy(const Model& model, const ImageSet& set) {

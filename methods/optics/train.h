@@ -15,9 +15,9 @@ struct ImageSet {
   at::Tensor labels;  // (N,) int64
 };
 
-// Debian's dataset-fashion-mnist: DIR/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz.
-// Pixels scaled to [0, 1] then standardised with the training set's mean and
-// standard deviation. MalformedFile / InvalidInput naming the file otherwise.
+// Debian's dataset-fashion-mnist through nn::load_fashion_mnist (pixels
+// standardised with the training set's mean and standard deviation), each
+// image flattened to 784 values.
 std::pair<ImageSet, ImageSet> load_fashion_mnist(const std::string& dir);
 
 struct TrainOptions {

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "factorkit/core/error.h"
+#include "factorkit/core/shuffle.h"
 
 namespace factorkit::data {
 
@@ -17,14 +18,6 @@ namespace {
 void check_fractions(double a, double b, const char* where) {
   if (!(a >= 0) || !(b >= 0) || !(a + b < 1))
     throw InvalidInput(where, "split fractions", "non-negative, summing to less than 1", "BadOption");
-}
-
-// Fisher–Yates with 53-bit uniforms: the same order on every platform
-void shuffle(std::vector<std::size_t>& v, std::mt19937_64& rng) {
-  for (std::size_t i = v.size(); i > 1; --i) {
-    const double u = double(rng() >> 11) * 0x1.0p-53;
-    std::swap(v[i - 1], v[std::size_t(u * double(i))]);
-  }
 }
 
 // the first ⌈n·test⌉ to test, the next ⌈n·dev⌉ to dev, the rest to train
