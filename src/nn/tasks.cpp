@@ -47,6 +47,24 @@ Metrics evaluate_images(const Forward& forward, const ImageDataset& data, std::i
   return sum.metrics();
 }
 
+std::vector<CorruptionResult> evaluate_corruptions(const Forward& forward, const ImageDataset& data,
+                                                   const std::vector<int>& severities, std::int64_t limit,
+                                                   std::uint64_t seed) {
+  const std::int64_t n = limit > 0 ? std::min(limit, data.size()) : data.size();
+  ImageDataset part = data;
+  part.images = data.images.narrow(0, 0, n);
+  part.labels = data.labels.narrow(0, 0, n);
+  const at::Tensor unit = part.unit_images();
+  std::vector<CorruptionResult> out;
+  for (Corruption c : all_corruptions())
+    for (int s : severities) {
+      ImageDataset bad = part;
+      bad.images = (corrupt(unit, c, s, seed) - data.mean) / data.std;
+      out.push_back({c, s, evaluate_images(forward, bad).at("accuracy")});
+    }
+  return out;
+}
+
 // ---- text ------------------------------------------------------------------------
 
 namespace {

@@ -7,6 +7,7 @@
 
 #include "factorkit/core/error.h"
 #include "factorkit/nn/images.h"
+#include "factorkit/nn/tasks.h"
 
 namespace fn = factorkit::nn;
 
@@ -122,4 +123,19 @@ TEST(Corruptions, EveryKindStaysInRangeIsSeededAndGrowsWithSeverity) {
   const at::Tensor lowc = fn::corrupt(x, fn::Corruption::Contrast, 5, 0);
   EXPECT_TRUE(at::allclose(lowc.mean({1, 2, 3}), x.mean({1, 2, 3}), 1e-4, 1e-5));
   EXPECT_GT(fn::corrupt(x, fn::Corruption::Brightness, 1, 0).mean().item<double>(), x.mean().item<double>());
+}
+
+TEST(Corruptions, RobustnessTableHasOneRowPerCorruptionAndSeverity) {
+  const fn::ImageDataset& d = train_set();
+  // a "model" that answers class 0 always scores the share of class 0, corrupted or not
+  const fn::Forward zero = [](const at::Tensor& x) {
+    at::Tensor logits = at::zeros({x.size(0), 10});
+    logits.select(1, 0).fill_(1);
+    return logits;
+  };
+  const auto rows = fn::evaluate_corruptions(zero, d, {1, 5}, 500, 3);
+  ASSERT_EQ(rows.size(), 14u);
+  const double share = (d.labels.narrow(0, 0, 500) == 0).to(at::kDouble).mean().item<double>();
+  for (const auto& r : rows) EXPECT_DOUBLE_EQ(r.accuracy, share) << fn::corruption_name(r.corruption);
+  EXPECT_EQ(rows[1].severity, 5);
 }

@@ -24,6 +24,18 @@ Task image_classification(Forward forward, const ImageLoader& train, const Image
                           std::int64_t eval_batch = 1000);
 Metrics evaluate_images(const Forward& forward, const ImageDataset& data, std::int64_t batch = 1000);
 
+// Accuracy under each corruption at each severity (corrupt() on the images
+// in [0, 1], normalized back as `data`): rows (corruption, severity,
+// accuracy), the first `limit` images (0: all), noise seeded by `seed`.
+struct CorruptionResult {
+  Corruption corruption;
+  int severity = 0;
+  double accuracy = 0;
+};
+std::vector<CorruptionResult> evaluate_corruptions(const Forward& forward, const ImageDataset& data,
+                                                   const std::vector<int>& severities, std::int64_t limit = 0,
+                                                   std::uint64_t seed = 0);
+
 // ---- text classification ---------------------------------------------------------
 struct TextSet {
   std::vector<std::vector<int>> ids;  // encoded with [CLS] … [SEP]
