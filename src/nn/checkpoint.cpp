@@ -108,6 +108,14 @@ CheckpointDir::CheckpointDir(std::string dir, int keep) : dir_(std::move(dir)), 
 }
 
 void CheckpointDir::save(std::int64_t step, const Saved& what, const std::function<void(const std::string&)>& after_file) {
+  try {
+    save_step(step, what, after_file);
+  } catch (const fs::filesystem_error& e) {
+    throw InvalidInput(dir_, "checkpoint", std::string("a writable folder with free space (") + e.what() + ")", "NotWritable");
+  }
+}
+
+void CheckpointDir::save_step(std::int64_t step, const Saved& what, const std::function<void(const std::string&)>& after_file) {
   // leftovers of a run killed mid-write
   for (const auto& e : fs::directory_iterator(dir_))
     if (e.path().filename().string().rfind(".tmp-", 0) == 0) fs::remove_all(e.path());

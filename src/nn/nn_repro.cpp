@@ -13,12 +13,17 @@ namespace {
 
 using namespace factorkit::nn;
 
+// a fresh, seeded run in the entry's own folder
+void for_reproduction(TrainOptions& o, const ReproContext& ctx, const char* label) {
+  o.seed = ctx.seed;
+  o.resume = false;
+  o.label = label;
+}
+
 ReproResult cnn(const ReproContext& ctx) {
   CnnRecipe r = cnn_recipe();
-  r.train.seed = ctx.seed;
-  r.train.resume = false;
-  r.train.label = "nn/cnn";
-  if (ctx.quick) r.train.epochs = 2;
+  for_reproduction(r.train, ctx, "nn/cnn");
+  if (ctx.quick) r.train.epochs = 3;
   const TrainedModel tm = train_cnn(r, ctx.out_dir + "/cnn");
   const double acc = tm.info.at("metrics").at("test_accuracy").get<double>();
   // robustness: accuracy under the corruption suite (quick: 2000 images, severities 1, 3, 5)
@@ -31,7 +36,16 @@ ReproResult cnn(const ReproContext& ctx) {
                                 ctx.quick ? std::vector<int>{1, 3, 5} : std::vector<int>{1, 2, 3, 4, 5},
                                 ctx.quick ? 2000 : 0, ctx.seed);
   }
-  nlohmann::json corrupted = nlohmann::json::object();
+  const std::int64_t scored = ctx.quick ? 2000 : test.size();
+  double clean = 0;
+  {
+    at::NoGradGuard g;
+    ImageDataset part = test;
+    part.images = test.images.narrow(0, 0, scored);
+    part.labels = test.labels.narrow(0, 0, scored);
+    clean = evaluate_images([&](const at::Tensor& x) { return model->forward(x); }, part).at("accuracy");
+  }
+  nlohmann::json corrupted = {{"images", scored}, {"clean", clean}};
   for (const auto& row : rows) corrupted[corruption_name(row.corruption)][std::to_string(row.severity)] = row.accuracy;
   ReproResult res;
   res.paper = "test accuracy ≥ 0.90 (issue 10's target)";
@@ -50,10 +64,8 @@ ReproResult cnn(const ReproContext& ctx) {
 
 ReproResult lm(const ReproContext& ctx) {
   LmRecipe r = lm_recipe();
-  r.train.seed = ctx.seed;
-  r.train.resume = false;
-  r.train.label = "nn/lm";
-  if (ctx.quick) r.train.max_steps = 400;
+  for_reproduction(r.train, ctx, "nn/lm");
+  if (ctx.quick) r.train.max_steps = 500;
   const TrainedModel tm = train_lm(r, ctx.out_dir + "/lm");
   const auto& m = tm.info.at("metrics");
   const double ppl = m.at("valid_perplexity").get<double>(), uni = m.at("valid_unigram_perplexity").get<double>();

@@ -64,6 +64,10 @@ ImageDataset rows(const ImageDataset& d, std::int64_t start, std::int64_t n) {
   return out;
 }
 
+nlohmann::json tokenizer_json(const Tokenizer& tok, const TokenizerOptions& o) {
+  return {{"path", tok.path()}, {"vocab_size", tok.vocab_size()}, {"model_type", o.model_type}};
+}
+
 }  // namespace
 
 nlohmann::json read_model_info(const std::string& dir) {
@@ -81,6 +85,18 @@ nlohmann::json read_model_info(const std::string& dir) {
   if (!j.is_object() || !j.contains("architecture")) throw MalformedFile(path, "architecture", "the model's architecture", "MissingField");
   return j;
 }
+
+namespace {
+// A model folder: the architecture from model.json, then the weights.
+template <class Module, class Options>
+Module load_folder(const std::string& dir, Options (*from_json)(const nlohmann::json&, const std::string&)) {
+  const nlohmann::json info = read_model_info(dir);
+  Module m(from_json(info.at("architecture"), dir + "/model.json"));
+  load_module(*m, dir + "/model.safetensors");
+  m->eval();
+  return m;
+}
+}  // namespace
 
 std::string reference_model_dir(const std::string& name) { return cache_dir() + "/models/" + name; }
 
@@ -136,13 +152,7 @@ TrainedModel train_cnn(const CnnRecipe& rc, const std::string& out) {
   return tm;
 }
 
-Cnn load_cnn(const std::string& dir) {
-  const nlohmann::json info = read_model_info(dir);
-  Cnn m(cnn_options_from_json(info.at("architecture"), dir + "/model.json"));
-  load_module(*m, dir + "/model.safetensors");
-  m->eval();
-  return m;
-}
+Cnn load_cnn(const std::string& dir) { return load_folder<Cnn>(dir, cnn_options_from_json); }
 
 // ---- encoder on supersenses -------------------------------------------------------------
 
@@ -204,7 +214,7 @@ TrainedModel train_encoder(const EncoderRecipe& rc, const std::string& out) {
   std::int64_t hits = 0;
   for (std::int64_t y : test.labels) hits += y == majority;
   tm.info = {{"architecture", to_json(mo)},
-             {"tokenizer", {{"path", tok.path()}, {"vocab_size", tok.vocab_size()}, {"model_type", rc.tokenizer.model_type}}},
+             {"tokenizer", tokenizer_json(tok, rc.tokenizer)},
              {"task", {{"name", "wordnet-supersense"}, {"classes", task.classes}, {"max_len", rc.max_len},
                        {"train", train.ids.size()}, {"dev", dev.ids.size()}, {"test", test.ids.size()}}},
              {"metrics", {{"test_accuracy", test_m.at("accuracy")}, {"test_loss", test_m.at("loss")},
@@ -215,13 +225,7 @@ TrainedModel train_encoder(const EncoderRecipe& rc, const std::string& out) {
   return tm;
 }
 
-TransformerEncoder load_encoder(const std::string& dir) {
-  const nlohmann::json info = read_model_info(dir);
-  TransformerEncoder m(encoder_options_from_json(info.at("architecture"), dir + "/model.json"));
-  load_module(*m, dir + "/model.safetensors");
-  m->eval();
-  return m;
-}
+TransformerEncoder load_encoder(const std::string& dir) { return load_folder<TransformerEncoder>(dir, encoder_options_from_json); }
 
 // ---- decoder LM --------------------------------------------------------------------------
 
@@ -262,7 +266,7 @@ TrainedModel train_lm(const LmRecipe& rc, const std::string& out) {
     test_m = evaluate_lm(fwd, test_s, rc.seq_len);
   }
   tm.info = {{"architecture", to_json(mo)},
-             {"tokenizer", {{"path", tok.path()}, {"vocab_size", tok.vocab_size()}, {"model_type", rc.tokenizer.model_type}}},
+             {"tokenizer", tokenizer_json(tok, rc.tokenizer)},
              {"data", {{"corpus", "wordnet-text"}, {"train_lines", corpus.train.size()}, {"train_tokens", train_s.size(0)},
                        {"valid_tokens", valid_s.size(0)}, {"test_tokens", test_s.size(0)}, {"seq_len", rc.seq_len}}},
              {"metrics", {{"valid_perplexity", valid_m.at("perplexity")}, {"test_perplexity", test_m.at("perplexity")},
@@ -273,13 +277,7 @@ TrainedModel train_lm(const LmRecipe& rc, const std::string& out) {
   return tm;
 }
 
-DecoderLM load_lm(const std::string& dir) {
-  const nlohmann::json info = read_model_info(dir);
-  DecoderLM m(decoder_options_from_json(info.at("architecture"), dir + "/model.json"));
-  load_module(*m, dir + "/model.safetensors");
-  m->eval();
-  return m;
-}
+DecoderLM load_lm(const std::string& dir) { return load_folder<DecoderLM>(dir, decoder_options_from_json); }
 
 // ---- cache ---------------------------------------------------------------------------------
 

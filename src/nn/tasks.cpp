@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "factorkit/core/error.h"
@@ -88,15 +89,32 @@ Task text_classification(Forward forward, const TextSet& train, const TextSet* e
   const std::int64_t n = std::int64_t(train.ids.size());
   Task t;
   t.batches_per_epoch = (n + batch_size - 1) / batch_size;
-  auto order = std::make_shared<std::pair<std::int64_t, std::vector<std::int64_t>>>(-1, std::vector<std::int64_t>{});
+  // Each epoch: a seeded permutation, sorted by length within windows of 32
+  // batches (so a batch pads little), cut into batches, the batches shuffled.
+  struct Order {
+    std::int64_t epoch = -1;
+    std::vector<std::int64_t> index;
+    std::vector<std::int64_t> starts;  // of the batches, in the epoch's order
+  };
+  auto order = std::make_shared<Order>();
   t.train_batch = [forward, &train, batch_size, seed, n, order](std::int64_t epoch, std::int64_t b) {
-    if (order->first != epoch) {
+    if (order->epoch != epoch) {
       std::mt19937_64 rng(derive_seed(seed, {std::uint64_t(epoch), 2}));
-      order->second = permutation(n, rng);
-      order->first = epoch;
+      order->index = permutation(n, rng);
+      const std::int64_t window = 32 * batch_size;
+      for (std::int64_t w = 0; w < n; w += window) {
+        auto first = order->index.begin() + w, last = order->index.begin() + std::min(n, w + window);
+        std::stable_sort(first, last, [&](std::int64_t i, std::int64_t j) {
+          return train.ids[std::size_t(i)].size() < train.ids[std::size_t(j)].size();
+        });
+      }
+      order->starts.clear();
+      for (std::int64_t s = 0; s < n; s += batch_size) order->starts.push_back(s);
+      shuffle(order->starts, rng);
+      order->epoch = epoch;
     }
-    const std::int64_t s = b * batch_size, m = std::min(batch_size, n - s);
-    const auto [x, y] = text_batch(train, order->second.data() + s, m);
+    const std::int64_t s = order->starts[std::size_t(b)], m = std::min(batch_size, n - s);
+    const auto [x, y] = text_batch(train, order->index.data() + s, m);
     return classify(forward, x, y);
   };
   if (eval) t.evaluate = [forward, eval] { return evaluate_text(forward, *eval); };
@@ -108,6 +126,10 @@ Metrics evaluate_text(const Forward& forward, const TextSet& data, std::int64_t 
   const std::int64_t n = std::int64_t(data.ids.size());
   std::vector<std::int64_t> index(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) index[std::size_t(i)] = i;
+  // by length, so batches pad little (the sums do not depend on the order)
+  std::stable_sort(index.begin(), index.end(), [&](std::int64_t i, std::int64_t j) {
+    return data.ids[std::size_t(i)].size() < data.ids[std::size_t(j)].size();
+  });
   for (std::int64_t s = 0; s < n; s += batch) {
     const auto [x, y] = text_batch(data, index.data() + s, std::min(batch, n - s));
     sum.add(classify(forward, x, y));

@@ -81,6 +81,12 @@ TrainReport train(torch::nn::Module& model, const Task& task, const TrainOptions
   check_options(task, o);
   const std::int64_t per_epoch = task.batches_per_epoch;
   const std::int64_t total = o.max_steps > 0 ? o.max_steps : o.epochs * per_epoch;
+  // deterministic kernels for this run only (the caller's setting comes back)
+  struct DeterministicScope {
+    bool was = at::globalContext().deterministicAlgorithms();
+    bool warn = at::globalContext().deterministicAlgorithmsWarnOnly();
+    ~DeterministicScope() { at::globalContext().setDeterministicAlgorithms(was, warn); }
+  } deterministic_scope;
   if (o.deterministic) {
     if (o.threads > 0) at::set_num_threads(o.threads);
     at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -189,6 +191,40 @@ TEST(Tokenizer, IdsEqualSpmEncode) {
   EXPECT_EQ(mismatches, 0u);
 }
 
+TEST(TextClassification, EpochsCoverEveryTextOnceInLengthBucketedBatches) {
+  fn::TextSet set;
+  std::mt19937_64 rng(4);
+  for (int i = 0; i < 1000; ++i) {
+    std::vector<int> ids(2 + rng() % 60, 7);
+    ids[0] = 10 + i;  // the text's number, to see the order
+    set.ids.push_back(ids);
+    set.labels.push_back(i % 3);
+  }
+  std::int64_t padded = 0, real = 0;
+  std::vector<std::int64_t> seen;
+  const fn::Forward fwd = [&](const at::Tensor& x) {
+    padded += x.numel();
+    real += (x != fn::Tokenizer::kPad).sum().item<std::int64_t>();
+    for (std::int64_t r = 0; r < x.size(0); ++r) seen.push_back(x[r][0].item<std::int64_t>() - 10);
+    return at::zeros({x.size(0), 3}, at::kFloat).requires_grad_(true);
+  };
+  auto epoch = [&](std::int64_t e, std::uint64_t seed) {
+    seen.clear();
+    const fn::Task t = fn::text_classification(fwd, set, nullptr, 16, seed);
+    EXPECT_EQ(t.batches_per_epoch, 63);
+    for (std::int64_t b = 0; b < t.batches_per_epoch; ++b) t.train_batch(e, b);
+    return seen;
+  };
+  const std::vector<std::int64_t> a = epoch(2, 9);
+  std::vector<std::int64_t> sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::int64_t i = 0; i < 1000; ++i) ASSERT_EQ(sorted[std::size_t(i)], i);  // every text once
+  EXPECT_LT(double(padded), 1.15 * double(real));  // bucketing keeps padding small (unsorted: ~1.8×)
+  EXPECT_EQ(epoch(2, 9), a);  // the same seed and epoch: the same batches
+  EXPECT_NE(epoch(3, 9), a);  // another epoch: another order
+  EXPECT_NE(epoch(2, 10), a);
+}
+
 TEST(LanguageModelling, EveryTokenButTheFirstIsPredictedOnce) {
   const at::Tensor stream = at::arange(1, 102, at::kLong) % 10;  // 101 tokens
   std::int64_t predicted = 0;
@@ -209,16 +245,26 @@ TEST(LanguageModelling, EveryTokenButTheFirstIsPredictedOnce) {
 
 TEST(TorchScript, LoadsATrustedModelAndRefusesJunk) {
   TempDir d;
+  torch::jit::Module shift("Shift");
+  shift.register_parameter("b", at::full({3}, 1.0f), false);
+  shift.define(R"(
+    def forward(self, x):
+        return x + self.b
+  )");
   torch::jit::Module m("Scale");
   m.register_parameter("w", at::full({3}, 2.0f), false);
+  m.register_module("shift", shift);
   m.define(R"(
     def forward(self, x):
-        return x * self.w
+        return self.shift.forward(x) * self.w
   )");
   m.save(d.file("scale.pt"));
   fn::ScriptModel s = fn::ScriptModel::load(d.file("scale.pt"));
-  EXPECT_TRUE(at::equal(s.forward(at::ones({3})), at::full({3}, 2.0f)));
-  EXPECT_EQ(s.named_parameters().size(), 1u);
+  EXPECT_TRUE(at::equal(s.forward(at::ones({3})), at::full({3}, 4.0f)));
+  EXPECT_EQ(s.named_parameters().size(), 2u);
+  EXPECT_EQ(s.submodules(), std::vector<std::string>{"shift"});
+  EXPECT_TRUE(at::equal(s.forward_submodule("shift", at::ones({3})), at::full({3}, 2.0f)));  // the model split at a layer
+  EXPECT_THROW(s.forward_submodule("nope", at::ones({3})), factorkit::InvalidInput);
   EXPECT_THROW(s.forward(at::ones({4})), factorkit::InvalidInput);
   factorkit::testing::write_bytes(d.file("junk.pt"), "PK not really a zip");
   EXPECT_THROW(fn::ScriptModel::load(d.file("junk.pt")), factorkit::MalformedFile);

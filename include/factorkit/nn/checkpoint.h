@@ -66,6 +66,7 @@ class CheckpointDir {
   Saved load(const std::string& step_folder) const;
 
  private:
+  void save_step(std::int64_t step, const Saved& what, const std::function<void(const std::string&)>& after_file);
   std::string dir_;
   int keep_;
 };

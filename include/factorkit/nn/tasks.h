@@ -41,7 +41,9 @@ struct TextSet {
   std::vector<std::vector<int>> ids;  // encoded with [CLS] … [SEP]
   std::vector<std::int64_t> labels;
 };
-// Batches of `batch_size` in a seeded order per epoch, padded per batch.
+// Batches of `batch_size` in a seeded order per epoch, padded per batch;
+// texts of similar length are batched together (sorted within windows of 32
+// batches of a seeded permutation, then the batches shuffled).
 Task text_classification(Forward forward, const TextSet& train, const TextSet* eval, std::int64_t batch_size,
                          std::uint64_t seed);
 Metrics evaluate_text(const Forward& forward, const TextSet& data, std::int64_t batch = 256);

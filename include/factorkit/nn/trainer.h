@@ -101,6 +101,11 @@ struct TrainReport {
   double seconds = 0;
 };
 
+// A fresh run seeds LibTorch's default generator with options.seed (dropout
+// and anything else drawing from it); a resumed run restores the generator's
+// state from the checkpoint instead. Errors: InvalidInput for bad options or a
+// checkpoint of another run, MalformedFile for a damaged checkpoint,
+// NumericalFailure when the loss stops being finite.
 TrainReport train(torch::nn::Module& model, const Task& task, const TrainOptions& options);
 
 nlohmann::json to_json(const EvalRecord& r);
