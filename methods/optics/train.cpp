@@ -18,6 +18,9 @@ namespace op = factorkit::category::optics;
 std::pair<ImageSet, ImageSet> load_fashion_mnist(const std::string& dir) {
   auto flat = [&](const char* part) {
     const nn::ImageDataset d = nn::load_fashion_mnist(part, {}, dir);
+    if (d.images.size(2) != 28 || d.images.size(3) != 28)
+      throw MalformedFile(dir + "/" + (std::string(part) == "train" ? "train" : "t10k") + "-images-idx3-ubyte.gz", "shape",
+                          "28 × 28 images (the MLP's 784 inputs)", "BadDataset");
     return ImageSet{d.images.reshape({d.size(), -1}), d.labels};
   };
   return {flat("train"), flat("test")};

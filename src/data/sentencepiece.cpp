@@ -22,6 +22,7 @@ constexpr std::string_view kSpace = "\xE2\x96\x81";  // U+2581
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 constexpr std::size_t kMaxPieces = std::size_t(1) << 22;
 constexpr std::size_t kMaxPieceBytes = 4096;
+constexpr std::size_t kMaxTrieBytes = std::size_t(64) << 20;  // all pieces' text
 
 // ---- protobuf wire format ----------------------------------------------------
 struct Wire {
@@ -210,6 +211,7 @@ SentencePieceModel SentencePieceModel::parse(std::string_view bytes, const std::
   if (suffix) fail("trainer_spec.treat_whitespace_as_suffix", "false");
   if (m.pieces_.empty()) fail("pieces", "at least one piece");
   bool byte_found[256] = {};
+  std::size_t trie_bytes = 0;
   m.min_score_ = FLT_MAX;
   m.max_score_ = FLT_MIN;  // as SentencePiece: the user-defined bonus uses max(FLT_MIN, scores)
   for (std::size_t i = 0; i < m.pieces_.size(); ++i) {
@@ -225,10 +227,19 @@ SentencePieceModel SentencePieceModel::parse(std::string_view bytes, const std::
         m.max_score_ = std::max(m.max_score_, p.score);
         [[fallthrough]];
       case Type::UserDefined:
-      case Type::Unused:
-        m.matchable_.emplace(p.text, int(i));
-        m.longest_ = std::max(m.longest_, p.text.size());
+      case Type::Unused: {
+        trie_bytes += p.text.size();
+        if (trie_bytes > kMaxTrieBytes) fail("pieces", fmt::format("at most {} bytes of piece text", kMaxTrieBytes));
+        std::int32_t node = 0;
+        for (const char c : p.text) {
+          const std::uint64_t key = std::uint64_t(node) << 8 | std::uint8_t(c);
+          const auto [it, added] = m.trie_child_.emplace(key, std::int32_t(m.trie_piece_.size()));
+          if (added) m.trie_piece_.push_back(-1);
+          node = it->second;
+        }
+        m.trie_piece_[std::size_t(node)] = int(i);
         break;
+      }
       case Type::Unknown:
         if (m.unk_ >= 0) fail(name + ".type", "one unknown piece only");
         m.unk_ = int(i);
@@ -311,23 +322,24 @@ std::vector<int> SentencePieceModel::encode(std::string_view text) const {
   };
   std::vector<Best> best(n + 1);
   const float unk_score = min_score_ - 10.0f;  // SentencePiece's unknown penalty
-  std::string key;
   for (std::size_t at = 0; at < n;) {
     const float here = best[at].score;
     const std::size_t clen = std::min(char_len(std::uint8_t(s[at])), n - at);
     bool single = false;
-    const std::size_t limit = std::min(longest_, n - at);
-    for (std::size_t len = 1; len <= limit; ++len) {
-      key.assign(s, at, len);
-      const auto it = matchable_.find(key);
-      if (it == matchable_.end()) continue;
-      const Piece& p = pieces_[std::size_t(it->second)];
+    std::int32_t node = 0;
+    for (std::size_t len = 1; at + len <= n; ++len) {  // the pieces that start here, shortest first
+      const auto it = trie_child_.find(std::uint64_t(node) << 8 | std::uint8_t(s[at + len - 1]));
+      if (it == trie_child_.end()) break;
+      node = it->second;
+      const int id = trie_piece_[std::size_t(node)];
+      if (id < 0) continue;
+      const Piece& p = pieces_[std::size_t(id)];
       if (p.type == Type::Unused) continue;
       // user-defined pieces get length · max_score − 0.1, always the best path
       const double score = p.type == Type::UserDefined ? double(float(len) * max_score_) - 0.1 : double(p.score);
       const double candidate = score + double(here);
       Best& b = best[at + len];
-      if (b.from < 0 || candidate > double(b.score)) b = {it->second, float(candidate), std::int64_t(at)};
+      if (b.from < 0 || candidate > double(b.score)) b = {id, float(candidate), std::int64_t(at)};
       if (len == clen) single = true;
     }
     if (!single) {

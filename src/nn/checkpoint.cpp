@@ -128,15 +128,28 @@ void CheckpointDir::save_step(std::int64_t step, const Saved& what, const std::f
   if (after_file) after_file("trainer.safetensors");
   write_file_atomic(tmp + "/trainer.json", what.state.dump(1));
   if (after_file) after_file("trainer.json");
+  if (!what.best.empty()) {
+    save_tensors(tmp + "/best.safetensors", what.best);
+    if (after_file) after_file("best.safetensors");
+  }
   fsync_path(tmp, true);
   const std::string final_path = dir_ + "/" + step_name(step);
-  if (fs::exists(final_path)) {
+  std::string current;  // the step `latest` names now
+  {
+    std::ifstream f(dir_ + "/latest");
+    std::getline(f, current);
+  }
+  if (fs::exists(final_path) && current == step_name(step)) {
     // the same step again (a run resumed and saved before stepping on): the
-    // folder already holds it; replacing it would open a window in which
-    // `latest` names nothing
+    // folder `latest` names already holds it; replacing it would open a
+    // window in which `latest` names nothing
     fs::remove_all(tmp);
   } else {
+    // a folder of this step that `latest` does not name is left from a run
+    // killed before it updated `latest`: stale, replaced
+    if (fs::exists(final_path)) fs::remove_all(final_path);
     fs::rename(tmp, final_path);
+    if (after_file) after_file("renamed");
   }
   fsync_path(dir_, true);
   write_file_atomic(dir_ + "/latest", step_name(step) + "\n");
@@ -164,10 +177,23 @@ std::optional<std::string> CheckpointDir::latest() const {
   return path;
 }
 
+void CheckpointDir::clear() {
+  try {
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      const std::string n = e.path().filename().string();
+      if (n.rfind("step-", 0) == 0 || n == "latest" || n.rfind(".tmp-", 0) == 0) fs::remove_all(e.path());
+    }
+  } catch (const fs::filesystem_error& e) {
+    throw InvalidInput(dir_, "checkpoint folder", std::string("a folder whose old checkpoints can be removed (") + e.what() + ")",
+                       "NotWritable");
+  }
+}
+
 CheckpointDir::Saved CheckpointDir::load(const std::string& folder) const {
   Saved s;
   s.model = load_tensors(folder + "/model.safetensors");
   s.trainer = load_tensors(folder + "/trainer.safetensors");
+  if (fs::exists(folder + "/best.safetensors")) s.best = load_tensors(folder + "/best.safetensors");
   const std::string json_path = folder + "/trainer.json";
   std::ifstream f(json_path);
   if (!f) throw MalformedFile(json_path, "file", "the checkpoint's trainer.json", "BadCheckpoint");

@@ -121,6 +121,11 @@ TrainedModel train_cnn(const CnnRecipe& rc, const std::string& out) {
   const ImageDataset test = load_fashion_mnist("test", io, rc.data_dir);
   if (all.images.size(2) != rc.model.image_size || rc.model.in_channels != 1 || rc.model.classes != 10)
     throw InvalidInput("train cnn", "model", "1 input channel, 10 classes and the images' size", "BadOption");
+  if (all.size() <= kCnnValidation)
+    throw InvalidInput(rc.data_dir, "training images",
+                       fmt::format("more than {} (the last {} are held out for model selection), not {}", kCnnValidation,
+                                   kCnnValidation, all.size()),
+                       "BadDataset");
   const std::int64_t n_train = all.size() - kCnnValidation;
   const ImageDataset train = rows(all, 0, rc.limit > 0 ? std::min(rc.limit, n_train) : n_train);
   const ImageDataset valid = rows(all, n_train, kCnnValidation);
@@ -133,7 +138,13 @@ TrainedModel train_cnn(const CnnRecipe& rc, const std::string& out) {
   const ImageLoader loader(train, lo);
   const Forward fwd = [&](const at::Tensor& x) { return model->forward(x); };
   const TrainOptions o = with_checkpoints(rc.train, out);
-  TrainedModel tm{out, {}, nn::train(*model, image_classification(fwd, loader, &valid), o)};
+  Task task = image_classification(fwd, loader, &valid);
+  task.identity = {{"model", to_json(rc.model)},
+                   {"data_dir", rc.data_dir},
+                   {"train_images", train.size()},
+                   {"batch_size", rc.batch_size},
+                   {"augment", {rc.augment.crop_padding, rc.augment.horizontal_flip}}};
+  TrainedModel tm{out, {}, nn::train(*model, task, o)};
   if (tm.report.halted) return tm;
   model->eval();
   Metrics test_m;
@@ -197,7 +208,14 @@ TrainedModel train_encoder(const EncoderRecipe& rc, const std::string& out) {
   TransformerEncoder model(mo);
   const Forward fwd = [&](const at::Tensor& x) { return model->forward(x); };
   const TrainOptions o = with_checkpoints(rc.train, out);
-  TrainedModel tm{out, {}, nn::train(*model, text_classification(fwd, train, &dev, rc.batch_size, o.seed), o)};
+  Task loop_task = text_classification(fwd, train, &dev, rc.batch_size, o.seed);
+  loop_task.identity = {{"model", to_json(mo)},
+                   {"task", "wordnet-supersense"},
+                   {"train", train.ids.size()},
+                   {"max_len", rc.max_len},
+                   {"batch_size", rc.batch_size},
+                   {"tokenizer", tokenizer_json(tok, rc.tokenizer)}};
+  TrainedModel tm{out, {}, nn::train(*model, loop_task, o)};
   if (tm.report.halted) return tm;
   model->eval();
   Metrics test_m;
@@ -256,7 +274,14 @@ TrainedModel train_lm(const LmRecipe& rc, const std::string& out) {
   const LmLoader loader(train_s, rc.seq_len, rc.batch_size, rc.train.seed);
   const Forward fwd = [&](const at::Tensor& x) { return model->forward(x); };
   const TrainOptions o = with_checkpoints(rc.train, out);
-  TrainedModel tm{out, {}, nn::train(*model, language_modelling(fwd, loader, &valid_s), o)};
+  Task task = language_modelling(fwd, loader, &valid_s);
+  task.identity = {{"model", to_json(mo)},
+                   {"corpus", "wordnet-text"},
+                   {"train_lines", corpus.train.size()},
+                   {"seq_len", rc.seq_len},
+                   {"batch_size", rc.batch_size},
+                   {"tokenizer", tokenizer_json(tok, rc.tokenizer)}};
+  TrainedModel tm{out, {}, nn::train(*model, task, o)};
   if (tm.report.halted) return tm;
   model->eval();
   Metrics valid_m, test_m;

@@ -50,7 +50,7 @@ int run_program(const std::vector<std::string>& argv, const std::string& log) {
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid < 0) throw InvalidInput("tokenizer", "spm_train", "a process to run it in (fork failed)", "NoProcess");
   if (pid == 0) {
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd >= 0) ::dup2(fd, 1), ::dup2(fd, 2);
@@ -204,7 +204,9 @@ Tokenizer wordnet_tokenizer(const TokenizerOptions& o) {
   std::lock_guard lock(mutex);
   const std::string path = wordnet_tokenizer_path(o);
   if (fs::exists(path)) return Tokenizer::load(path);
-  fs::create_directories(fs::path(path).parent_path());
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) throw InvalidInput(fs::path(path).parent_path().string(), "cache folder", "a folder that can be created (" + ec.message() + "; set FACTORKIT_CACHE)", "NotWritable");
   const data::TextCorpus corpus = data::text_corpus(data::read_wordnet());
   return Tokenizer::train(corpus.train, o, path);
 }

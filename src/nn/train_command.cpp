@@ -98,6 +98,9 @@ class TrainCommand final : public Command {
       };
     if (*batch < 1 || *batch > 65536) throw InvalidInput("--batch-size", std::to_string(*batch), "1 … 65536", "BadOption");
     if (limit_ < 0) throw InvalidInput("--limit", std::to_string(limit_), "0 (all) or a positive count", "BadOption");
+    if (vocab_ && (*vocab_ < 300 || *vocab_ > 1000000))
+      throw InvalidInput("--vocab", std::to_string(*vocab_), "300 … 1000000 (5 special + 256 byte pieces + learned ones)",
+                         "BadOption");
 
     TrainedModel tm;
     if (model == "cnn") {

@@ -50,10 +50,12 @@ EvalRecord record_from_json(const nlohmann::json& j) {
   EvalRecord r;
   r.step = j.at("step").get<std::int64_t>();
   r.epoch = j.at("epoch").get<std::int64_t>();
-  r.lr = j.at("lr").get<double>();
-  r.train_loss = j.at("train_loss").get<double>();
-  r.metrics = j.at("metrics").get<Metrics>();
-  r.seconds = j.at("seconds").get<double>();
+  // JSON has no NaN or infinity: nlohmann writes them as null
+  auto number = [](const nlohmann::json& v) { return v.is_null() ? std::nan("") : v.get<double>(); };
+  r.lr = number(j.at("lr"));
+  r.train_loss = number(j.at("train_loss"));
+  for (const auto& [k, v] : j.at("metrics").items()) r.metrics[k] = number(v);
+  r.seconds = number(j.at("seconds"));
   return r;
 }
 
@@ -99,9 +101,24 @@ TrainReport train(torch::nn::Module& model, const Task& task, const TrainOptions
     if (p.requires_grad()) trainable.push_back(p);
   AdamW opt(params, o.adamw, o.decay_vectors);
 
-  const nlohmann::json identity = {{"batches_per_epoch", per_epoch}, {"total_steps", total},  {"seed", o.seed},
-                                   {"lr", o.adamw.lr},                {"warmup", o.warmup_steps}, {"weight_decay", o.adamw.weight_decay},
-                                   {"clip_norm", o.clip_norm},         {"deterministic", o.deterministic}};
+  const nlohmann::json identity = {{"batches_per_epoch", per_epoch},
+                                   {"total_steps", total},
+                                   {"seed", o.seed},
+                                   {"lr", o.adamw.lr},
+                                   {"betas", {o.adamw.beta1, o.adamw.beta2}},
+                                   {"eps", o.adamw.eps},
+                                   {"weight_decay", o.adamw.weight_decay},
+                                   {"decay_vectors", o.decay_vectors},
+                                   {"warmup", o.warmup_steps},
+                                   {"lr_floor", o.lr_floor},
+                                   {"clip_norm", o.clip_norm},
+                                   {"eval_every", o.eval_every},
+                                   {"monitor", o.monitor},
+                                   {"maximize", o.maximize},
+                                   {"patience", o.patience},
+                                   {"restore_best", o.restore_best},
+                                   {"deterministic", o.deterministic},
+                                   {"task", task.identity}};
 
   TrainReport rep;
   std::int64_t step = 0, epoch = 0, batch = 0, bad_evals = 0;
@@ -111,10 +128,9 @@ TrainReport train(torch::nn::Module& model, const Task& task, const TrainOptions
   std::optional<CheckpointDir> ckpt;
   at::Generator gen = at::detail::getDefaultCPUGenerator();
   if (!o.checkpoint_dir.empty()) ckpt.emplace(o.checkpoint_dir, o.keep);
-  const std::string best_path = o.checkpoint_dir + "/best.safetensors";
 
-  std::optional<std::string> latest = ckpt ? ckpt->latest() : std::nullopt;
-  if (latest && o.resume) {
+  std::optional<std::string> latest = ckpt && o.resume ? ckpt->latest() : std::nullopt;
+  if (latest) {
     CheckpointDir::Saved s = ckpt->load(*latest);
     const std::string json_path = *latest + "/trainer.json";
     const nlohmann::json& st = s.state;
@@ -163,20 +179,14 @@ TrainReport train(torch::nn::Module& model, const Task& task, const TrainOptions
         throw MalformedFile(*latest + "/trainer.safetensors", "rng.torch_cpu", "a CPU generator state", "BadValue");
       }
     }
-    if (o.restore_best && std::filesystem::exists(best_path)) {
+    if (o.restore_best && !s.best.empty()) {
       best_params = module_tensors(model);
-      for (auto& [n, t] : *best_params) t = t.clone();
-      assign_tensors(*best_params, load_tensors(best_path), best_path);
+      for (auto& [n, t] : *best_params) t = t.detach().clone();
+      assign_tensors(*best_params, s.best, *latest + "/best.safetensors");
     }
     rep.resumed_from = step;
   } else {
-    if (ckpt) {  // a fresh run in a folder with an old run's checkpoints: start it clean
-      for (const auto& e : std::filesystem::directory_iterator(o.checkpoint_dir)) {
-        const std::string n = e.path().filename().string();
-        if (n.rfind("step-", 0) == 0 || n == "latest" || n == "best.safetensors" || n.rfind(".tmp-", 0) == 0)
-          std::filesystem::remove_all(e.path());
-      }
-    }
+    if (ckpt) ckpt->clear();  // a fresh run in a folder with an old run's checkpoints
     at::manual_seed(o.seed);
   }
 
@@ -200,6 +210,7 @@ TrainReport train(torch::nn::Module& model, const Task& task, const TrainOptions
                {"step", step},   {"epoch", epoch},   {"batch", batch},   {"bad_evals", bad_evals},
                {"run_loss", run_loss}, {"run_count", run_count}, {"history", hist}, {"stopped_early", rep.stopped_early}};
     if (rep.has_best) s.state["best"] = to_json(rep.best);
+    if (best_params) s.best = *best_params;
     ckpt->save(step, s);
   };
 
@@ -235,7 +246,6 @@ TrainReport train(torch::nn::Module& model, const Task& task, const TrainOptions
         if (o.restore_best) {
           best_params = module_tensors(model);
           for (auto& [n, t] : *best_params) t = t.detach().clone();
-          if (ckpt) save_tensors(best_path, *best_params);
         }
       } else {
         ++bad_evals;

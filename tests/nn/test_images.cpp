@@ -138,4 +138,22 @@ TEST(Corruptions, RobustnessTableHasOneRowPerCorruptionAndSeverity) {
   const double share = (d.labels.narrow(0, 0, 500) == 0).to(at::kDouble).mean().item<double>();
   for (const auto& r : rows) EXPECT_DOUBLE_EQ(r.accuracy, share) << fn::corruption_name(r.corruption);
   EXPECT_EQ(rows[1].severity, 5);
+  // a predictor that reads the pixels (bright images → class 0): the table
+  // equals corrupting the [0, 1] images by hand and normalizing them back
+  const fn::Forward bright = [](const at::Tensor& x) {
+    at::Tensor logits = at::zeros({x.size(0), 10});
+    logits.select(1, 0).copy_(x.mean({1, 2, 3}));
+    return logits;
+  };
+  const auto table = fn::evaluate_corruptions(bright, d, {2}, 300, 7);
+  const at::Tensor unit = d.unit_images().narrow(0, 0, 300), y = d.labels.narrow(0, 0, 300);
+  for (const auto& r : table) {
+    const at::Tensor x = (fn::corrupt(unit, r.corruption, 2, 7) - d.mean) / d.std;
+    const double want = (bright(x).argmax(1) == y).to(at::kDouble).mean().item<double>();
+    EXPECT_DOUBLE_EQ(r.accuracy, want) << fn::corruption_name(r.corruption);
+  }
+  const double clean = (bright(d.images.narrow(0, 0, 300)).argmax(1) == y).to(at::kDouble).mean().item<double>();
+  // the corruptions were applied: brightening moves images across the predictor's threshold
+  for (const auto& r : table)
+    if (r.corruption == fn::Corruption::Brightness) EXPECT_NE(r.accuracy, clean);
 }

@@ -235,8 +235,15 @@ TEST(LanguageModelling, EveryTokenButTheFirstIsPredictedOnce) {
   const fn::Metrics m = fn::evaluate_lm(uniform, stream, 16, 3);
   EXPECT_EQ(predicted, 100);
   EXPECT_NEAR(m.at("perplexity"), 10.0, 1e-4);  // uniform over 10 tokens
-  // the unigram baseline of a uniform stream is the vocabulary size
-  EXPECT_NEAR(fn::unigram_perplexity(at::arange(1000, at::kLong) % 10, stream, 10), 10.0, 1e-9);
+  // a model that knows the next token is x + 1 (mod 10): perplexity 1, only if
+  // targets are the inputs shifted by one
+  const fn::Forward oracle = [](const at::Tensor& x) { return at::one_hot((x + 1) % 10, 10).to(at::kFloat) * 50; };
+  EXPECT_NEAR(fn::evaluate_lm(oracle, stream, 16, 3).at("perplexity"), 1.0, 1e-6);
+  // the unigram baseline: counts of a non-uniform stream (+1 each), scored on
+  // every token but the first: train 0,0,0,1 → p(0) = 4/6, p(1) = 2/6 (vocab 2)
+  const at::Tensor eval01 = at::tensor({1, 0, 1}, at::kLong);  // predicted: 0, 1
+  EXPECT_NEAR(fn::unigram_perplexity(at::tensor({0, 0, 0, 1}, at::kLong), eval01, 2),
+              std::exp(-(std::log(4.0 / 6) + std::log(2.0 / 6)) / 2), 1e-12);
   const fn::LmLoader loader(stream, 16, 4, 0);
   EXPECT_EQ(loader.batches(), 2);  // 6 windows
   const auto [x, y] = loader.batch(0, 0);

@@ -46,6 +46,9 @@ TEST(TrainCli, SmallCnnRunLeavesALoadableModelAndResumes) {
   r = run("train cnn --limit 1024 --epochs 2 --batch-size 128 --lr 0.5 --out '" + out + "'");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("checkpoint"), std::string::npos) << r.err;
+  r = run(cmd + " --flip");  // the task's settings count too (augmentation)
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("CheckpointMismatch"), std::string::npos) << r.err;
 }
 
 TEST(TrainCli, SummaryAndBadOptions) {

@@ -185,7 +185,12 @@ TEST(Trainer, ResumedRunEqualsUninterruptedRun) {
   ASSERT_EQ(pw.size(), p3.size());
   for (std::size_t i = 0; i < pw.size(); ++i) EXPECT_TRUE(at::equal(pw[i].second, p3[i].second)) << pw[i].first;
   ASSERT_EQ(r3.history.size(), rw.history.size());
-  for (std::size_t i = 0; i < rw.history.size(); ++i) EXPECT_EQ(r3.history[i].metrics, rw.history[i].metrics);
+  for (std::size_t i = 0; i < rw.history.size(); ++i) {
+    EXPECT_EQ(r3.history[i].metrics, rw.history[i].metrics) << i;
+    EXPECT_EQ(r3.history[i].train_loss, rw.history[i].train_loss) << i;  // running loss carried across the halts
+    EXPECT_EQ(r3.history[i].step, rw.history[i].step) << i;
+    EXPECT_EQ(r3.history[i].lr, rw.history[i].lr) << i;
+  }
   // a different setting is refused rather than silently mixed
   o.adamw.lr = 0.5;
   Mlp fourth;
@@ -235,7 +240,7 @@ TEST(Checkpoint, AKilledWriterLeavesThePreviousCheckpointLoadable) {
   fn::CheckpointDir::Saved two = one;
   two.model = {{"w", at::full({4}, 2.0f)}};
   two.state = {{"step", 2}};
-  for (const std::string kill_after : {"model.safetensors", "trainer.safetensors", "trainer.json"}) {
+  for (const std::string kill_after : {"model.safetensors", "trainer.safetensors", "trainer.json", "renamed"}) {
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {  // the child is killed (SIGKILL: no cleanup runs) in the middle of step 2
@@ -253,8 +258,14 @@ TEST(Checkpoint, AKilledWriterLeavesThePreviousCheckpointLoadable) {
     EXPECT_EQ(loaded.state.at("step"), 1) << "killed after " << kill_after;
     EXPECT_TRUE(at::equal(loaded.model.at(0).second, one.model.at(0).second));
   }
-  ckpt.save(2, two);  // the next save clears the leftovers and lands
+  // the last kill left a complete step-2 folder that `latest` does not name:
+  // stale, so the next save of step 2 replaces it
+  ASSERT_TRUE(std::filesystem::exists(dir.file("step-00000002")));
+  fn::CheckpointDir::Saved fresh = two;
+  fresh.model = {{"w", at::full({4}, 3.0f)}};
+  ckpt.save(2, fresh);  // clears the leftovers and lands
   EXPECT_EQ(ckpt.load(*ckpt.latest()).state.at("step"), 2);
+  EXPECT_TRUE(at::equal(ckpt.load(*ckpt.latest()).model.at(0).second, fresh.model.at(0).second));
   std::size_t tmp = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir.path())) tmp += e.path().filename().string().rfind(".tmp-", 0) == 0;
   EXPECT_EQ(tmp, 0u);

@@ -55,9 +55,11 @@ class SentencePieceModel {
 
  private:
   std::vector<Piece> pieces_;
-  std::unordered_map<std::string, int> all_;       // every piece
-  std::unordered_map<std::string, int> matchable_;  // normal, user-defined, unused
-  std::size_t longest_ = 0;
+  std::unordered_map<std::string, int> all_;  // every piece
+  // a byte trie of the pieces segmentation may use (normal, user-defined,
+  // unused): node → piece id (−1: none); (node << 8 | byte) → child node
+  std::vector<std::int32_t> trie_piece_{-1};
+  std::unordered_map<std::uint64_t, std::int32_t> trie_child_;
   int unk_ = -1;
   int byte_id_[256] = {};
   bool byte_fallback_ = false, add_dummy_prefix_ = true, remove_extra_whitespaces_ = true, escape_whitespaces_ = true;

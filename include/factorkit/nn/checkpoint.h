@@ -9,7 +9,8 @@
 //   DIR/step-00001200/{model.safetensors, trainer.safetensors, trainer.json}
 // (model: parameters and buffers; trainer.safetensors: optimizer state and
 // the random generator's state; trainer.json: step, position in the epoch,
-// history and the run's identity), and a file DIR/latest naming the newest.
+// history and the run's identity; best.safetensors: the best evaluated
+// parameters so far), and a file DIR/latest naming the newest.
 // A step is written into a temporary folder, renamed into place when whole,
 // and only then is `latest` replaced (atomically): a run killed at any moment
 // leaves `latest` naming a complete checkpoint.
@@ -57,6 +58,7 @@ class CheckpointDir {
   struct Saved {
     NamedTensors model, trainer;
     nlohmann::json state;
+    NamedTensors best;  // the best evaluated parameters so far (optional: best.safetensors)
   };
   // Writes step `step`. `after_file` (for tests and progress) runs after each
   // file is written into the temporary folder.
@@ -64,6 +66,8 @@ class CheckpointDir {
   // The newest complete step folder, if any.
   std::optional<std::string> latest() const;
   Saved load(const std::string& step_folder) const;
+  // Removes every step folder, `latest` and leftovers (a fresh run).
+  void clear();
 
  private:
   void save_step(std::int64_t step, const Saved& what, const std::function<void(const std::string&)>& after_file);

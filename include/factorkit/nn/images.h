@@ -71,7 +71,8 @@ struct ImageBatch {
 // and b: the order of each epoch is a seeded permutation.
 class ImageLoader {
  public:
-  ImageLoader(const ImageDataset& data, LoaderOptions options);
+  ImageLoader(const ImageDataset& data, LoaderOptions options);  // keeps a reference: `data` must outlive it
+  ImageLoader(ImageDataset&&, LoaderOptions) = delete;
   std::int64_t batches() const noexcept { return batches_; }
   std::int64_t batch_size() const noexcept { return options_.batch_size; }
   ImageBatch batch(std::int64_t epoch, std::int64_t b) const;

@@ -22,6 +22,9 @@ using Forward = std::function<at::Tensor(const at::Tensor&)>;
 // Cross-entropy on the loader's batches; evaluation on `eval` (if given).
 Task image_classification(Forward forward, const ImageLoader& train, const ImageDataset* eval,
                           std::int64_t eval_batch = 1000);
+// The task keeps references to the loader and the evaluation data: they must
+// outlive it (temporaries are refused at compile time).
+Task image_classification(Forward, ImageLoader&&, const ImageDataset*, std::int64_t = 1000) = delete;
 Metrics evaluate_images(const Forward& forward, const ImageDataset& data, std::int64_t batch = 1000);
 
 // Accuracy under each corruption at each severity (corrupt() on the images
@@ -46,6 +49,7 @@ struct TextSet {
 // batches of a seeded permutation, then the batches shuffled).
 Task text_classification(Forward forward, const TextSet& train, const TextSet* eval, std::int64_t batch_size,
                          std::uint64_t seed);
+Task text_classification(Forward, TextSet&&, const TextSet*, std::int64_t, std::uint64_t) = delete;
 Metrics evaluate_text(const Forward& forward, const TextSet& data, std::int64_t batch = 256);
 
 // ---- language modelling -------------------------------------------------------------
@@ -72,6 +76,7 @@ class LmLoader {
 // forward: ids (B, T) → logits (B, T, V).
 Task language_modelling(Forward forward, const LmLoader& train, const at::Tensor* eval_stream,
                         std::int64_t eval_batch = 64);
+Task language_modelling(Forward, LmLoader&&, const at::Tensor*, std::int64_t = 64) = delete;
 // Loss and perplexity per token: every token of the stream but the first is
 // predicted exactly once (windows of seq_len + 1 tokens, stride seq_len).
 Metrics evaluate_lm(const Forward& forward, const at::Tensor& stream, std::int64_t seq_len, std::int64_t batch = 64);

@@ -54,6 +54,10 @@ struct Task {
   std::function<BatchResult(std::int64_t epoch, std::int64_t batch)> train_batch;
   // Held-out metrics (the model is in eval mode, gradients off); optional.
   std::function<Metrics()> evaluate;
+  // What else makes this run this run (data, augmentation, limits, model
+  // settings): stored in checkpoints, and a checkpoint of a task that differs
+  // is not resumed. The loop adds its own settings.
+  nlohmann::json identity = nlohmann::json::object();
 };
 
 struct EvalRecord {
