@@ -1,7 +1,11 @@
 // Model summary: parameter table, FLOPs from operator shapes, throughput.
+//
+// Built with NDEBUG always (src/nn/CMakeLists.txt): RecordFunction's layout
+// depends on it, and Debian's LibTorch is built with it.
 #include "factorkit/nn/summary.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 #include <fmt/format.h>
 
@@ -28,50 +32,58 @@ const char* counted(const char* name) {
   return nullptr;
 }
 
-std::int64_t numel(const c10::IValue& v) { return v.isTensor() ? v.toTensor().numel() : 0; }
+// What the FLOP count needs from an operator's inputs, taken in the start
+// callback (the only place RecordFunction guarantees them).
+struct Shapes : at::ObserverContext {
+  std::string_view name;
+  const char* kind = nullptr;
+  std::int64_t k = 0;          // contracted size per output element (products), or per input (transposed conv)
+  std::int64_t in_numel = 0;   // input elements (transposed convolution)
+  bool transposed = false;
+};
 
-std::int64_t flops_of(const at::RecordFunction& fn) {
-  const std::string_view name = fn.name();
+std::unique_ptr<at::ObserverContext> on_enter(const at::RecordFunction& fn) {
+  if (!tally.out) return nullptr;
+  const char* kind = counted(fn.name());
+  if (!kind) return nullptr;
+  if (tally.depth++ > 0) return nullptr;  // nested in a counted operator
+  auto c = std::make_unique<Shapes>();
+  c->name = fn.name();
+  c->kind = kind;
   const auto in = fn.inputs();
-  const auto out = fn.outputs();
-  if (out.empty() || !out[0].isTensor()) return 0;
-  const std::int64_t n_out = numel(out[0]);
   auto size = [&](std::size_t i, std::int64_t d) -> std::int64_t {
     if (i >= in.size() || !in[i].isTensor()) return 0;
     const at::Tensor& t = in[i].toTensor();
-    return d < t.dim() ? t.size(d < 0 ? t.dim() + d : d) : 0;
+    return d < t.dim() ? t.size(d) : 0;
   };
-  if (name == "aten::mm") return 2 * n_out * size(0, 1);
-  if (name == "aten::addmm") return 2 * n_out * size(1, 1) + n_out;
-  if (name == "aten::bmm") return 2 * n_out * size(0, 2);
-  if (name == "aten::baddbmm") return 2 * n_out * size(1, 2) + n_out;
-  // convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups)
-  if (in.size() >= 9 && in[1].isTensor()) {
+  if (c->name == "aten::mm") c->k = size(0, 1);
+  else if (c->name == "aten::addmm") c->k = size(1, 1);
+  else if (c->name == "aten::bmm") c->k = size(0, 2);
+  else if (c->name == "aten::baddbmm") c->k = size(1, 2);
+  else if (in.size() >= 9 && in[1].isTensor()) {
+    // convolution(input, weight, bias, stride, padding, dilation, transposed, …):
+    // weight (Cout, Cin/g, k…), or (Cin, Cout/g, k…) when transposed
     const at::Tensor& w = in[1].toTensor();
     std::int64_t kernel = 1;
     for (std::int64_t d = 2; d < w.dim(); ++d) kernel *= w.size(d);
-    const bool transposed = in[6].isBool() && in[6].toBool();
-    // weight (Cout, Cin/g, k…) — or (Cin, Cout/g, k…) when transposed, whose
-    // work is per input element
-    return 2 * (transposed ? numel(in[0]) : n_out) * w.size(1) * kernel;
+    c->k = w.dim() >= 2 ? w.size(1) * kernel : 0;
+    c->transposed = in[6].isBool() && in[6].toBool();
+    c->in_numel = in[0].isTensor() ? in[0].toTensor().numel() : 0;
   }
-  return 0;
+  return c;
 }
 
-std::unique_ptr<at::ObserverContext> on_enter(const at::RecordFunction& fn) {
-  if (tally.out && counted(fn.name())) ++tally.depth;
-  return nullptr;
-}
-
-void on_exit(const at::RecordFunction& fn, at::ObserverContext*) {
-  if (!tally.out) return;
-  const char* kind = counted(fn.name());
-  if (!kind) return;
-  if (--tally.depth == 0) {
-    const std::int64_t f = flops_of(fn);
-    tally.out->total += f;
-    tally.out->by_op[kind] += f;
-  }
+void on_exit(const at::RecordFunction& fn, at::ObserverContext* ctx) {
+  if (!tally.out || !counted(fn.name())) return;
+  --tally.depth;
+  auto* c = static_cast<Shapes*>(ctx);
+  if (!c) return;
+  const auto& out = fn.outputs();
+  const std::int64_t n_out = !out.empty() && out[0].isTensor() ? out[0].toTensor().numel() : 0;
+  std::int64_t f = 2 * (c->transposed ? c->in_numel : n_out) * c->k;
+  if (c->name == "aten::addmm" || c->name == "aten::baddbmm") f += n_out;  // the added term
+  tally.out->total += f;
+  tally.out->by_op[c->kind] += f;
 }
 
 }  // namespace
