@@ -96,13 +96,12 @@ double warmup_cosine(std::int64_t step, std::int64_t warmup, std::int64_t total,
 
 double clip_grad_norm(const std::vector<at::Tensor>& params, double max_norm) {
   if (!(max_norm > 0)) throw InvalidInput("clip_grad_norm", "max_norm", "a positive number", "BadOption");
-  double total2 = 0;
+  // one reduction and one read per step (not a read per parameter: this runs every step)
+  std::vector<at::Tensor> norms;
   for (const at::Tensor& p : params)
-    if (p.grad().defined()) {
-      const double n = p.grad().norm().item<double>();
-      total2 += n * n;
-    }
-  const double total = std::sqrt(total2);
+    if (p.grad().defined()) norms.push_back(p.grad().detach().norm().to(at::kDouble));
+  if (norms.empty()) return 0;
+  const double total = at::stack(norms).norm().item<double>();
   if (total > max_norm) {
     const double scale = max_norm / (total + 1e-6);
     for (const at::Tensor& p : params)
