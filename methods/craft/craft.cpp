@@ -1,0 +1,462 @@
+#include "craft.h"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+#include <torch/nn.h>
+#include <torch/autograd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "factorkit/core/error.h"
+#include "factorkit/core/shuffle.h"
+#include "factorkit/linalg/nnls.h"
+#include "factorkit/nn/torchscript.h"
+
+namespace factorkit::craft {
+
+// ---- LayerChain -------------------------------------------------------------------
+
+void LayerChain::add(std::string name, Stage stage) {
+  names_.push_back(std::move(name));
+  stages_.push_back(std::move(stage));
+}
+
+LayerChain LayerChain::from_sequentials(const std::vector<std::pair<std::string, torch::nn::Sequential>>& parts) {
+  LayerChain chain;
+  for (const auto& [prefix, seq_const] : parts) {
+    torch::nn::Sequential seq = seq_const;
+    std::size_t i = 0;
+    for (const torch::nn::AnyModule& any : *seq) {
+      torch::nn::AnyModule m = any;
+      chain.add(fmt::format("{}.{}", prefix, i++), [m](const at::Tensor& x) mutable { return m.forward(x); });
+    }
+  }
+  return chain;
+}
+
+LayerChain LayerChain::from_script(nn::ScriptModel& model) {
+  const auto all = model.submodules();
+  LayerChain chain;
+  for (const auto& name : all) {
+    const bool has_child = std::any_of(all.begin(), all.end(), [&](const std::string& other) {
+      return other.size() > name.size() && other.compare(0, name.size(), name) == 0 && other[name.size()] == '.';
+    });
+    if (has_child) continue;
+    nn::ScriptModel* m = &model;
+    chain.add(name, [m, name](const at::Tensor& x) { return m->forward_submodule(name, x); });
+  }
+  if (chain.size() == 0)
+    throw InvalidInput(model.path(), "submodules", "a model built from submodules (layers) that can be split");
+  return chain;
+}
+
+std::int64_t LayerChain::index_of(const std::string& layer, const std::string& where) const {
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == layer) return std::int64_t(i);
+  std::string list;
+  for (const auto& n : names_) list += (list.empty() ? "" : ", ") + n;
+  throw InvalidInput(where, "layer", fmt::format("one of the model's layers: {} (got '{}')", list, layer),
+                     "UnknownLayer");
+}
+
+at::Tensor LayerChain::run(const at::Tensor& x, std::int64_t from, std::int64_t to) const {
+  at::Tensor y = x;
+  for (std::int64_t i = from; i < to; ++i) y = stages_[std::size_t(i)](y);
+  return y;
+}
+
+std::vector<std::string> nonnegative_layers(const LayerChain& chain, const at::Tensor& probe) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::string> out;
+  at::Tensor y = probe;
+  for (std::int64_t i = 0; i < chain.size(); ++i) {
+    y = chain.run(y, i, i + 1);
+    if (y.numel() > 0 && y.min().item<double>() >= 0) out.push_back(chain.names()[std::size_t(i)]);
+  }
+  return out;
+}
+
+ModelSplit::ModelSplit(LayerChain chain, const std::string& layer) : chain_(std::move(chain)) {
+  cut_ = chain_.index_of(layer);
+  if (cut_ + 1 >= chain_.size())
+    throw InvalidInput("--layer", "layer",
+                       fmt::format("a layer before the last one (h must not be empty; got '{}')", layer), "LastLayer");
+}
+
+void ModelSplit::check_against(const std::function<at::Tensor(const at::Tensor&)>& f, const at::Tensor& probe,
+                               const std::string& where) const {
+  torch::NoGradGuard no_grad;
+  const at::Tensor full = f(probe).to(at::kDouble);
+  const at::Tensor split = h(g(probe)).to(at::kDouble);
+  if (!full.sizes().equals(split.sizes()))
+    throw InvalidInput(where, "model", "a model whose forward chains its layers (h(g(x)) has another shape than f(x))",
+                       "NotAChain");
+  const double scale = std::max(full.abs().max().item<double>(), 1e-12);
+  const double err = (full - split).abs().max().item<double>() / scale;
+  if (err > 1e-4)
+    throw InvalidInput(where, "model",
+                       fmt::format("a model whose forward chains its layers in order (h(g(x)) differs from f(x) by "
+                                   "{:.3g} relative): export g and h as separate modules, or split a Sequential",
+                                   err),
+                       "NotAChain");
+}
+
+// ---- crops and activations ------------------------------------------------------------
+
+std::vector<std::int64_t> crop_offsets(std::int64_t side, std::int64_t patch, std::int64_t stride) {
+  if (patch < 1 || patch > side)
+    throw InvalidInput("--patch-size", "patch_size", fmt::format("1 .. {} pixels (the image side; got {})", side, patch));
+  if (stride < 1) throw InvalidInput("--stride", "stride", fmt::format(">= 1 (got {})", stride));
+  std::vector<std::int64_t> o;
+  for (std::int64_t y = 0; y + patch <= side; y += stride) o.push_back(y);
+  return o;
+}
+
+namespace {
+
+std::int64_t effective_stride(const CraftOptions& o) {
+  return o.stride > 0 ? o.stride : std::max<std::int64_t>(1, std::int64_t(0.8 * double(o.patch_size)));
+}
+
+void check_images(const at::Tensor& images, const char* where) {
+  if (images.dim() != 4 || images.size(2) != images.size(3) || images.size(0) < 1)
+    throw InvalidInput(where, "images",
+                       fmt::format("a non-empty (n, channels, S, S) batch of square images (got {})", c10::str(images.sizes())));
+}
+
+at::Tensor pool(const at::Tensor& a) { return a.dim() == 4 ? a.mean({2, 3}) : a.reshape({a.size(0), -1}); }
+
+std::int64_t rows_per_batch(std::int64_t bytes_per_row, std::int64_t cap) {
+  return std::max<std::int64_t>(1, cap / std::max<std::int64_t>(1, bytes_per_row));
+}
+
+std::string negative_message(const ModelSplit& split, const at::Tensor& probe, double min) {
+  const auto ok = nonnegative_layers(split.chain(), probe);
+  std::string list;
+  for (const auto& n : ok)
+    if (split.chain().index_of(n) < split.chain().size() - 1) list += (list.empty() ? "" : ", ") + n;
+  return fmt::format("non-negative activations for NMF (minimum {:.4g} at '{}'); layers with non-negative outputs on "
+                     "these images: {} (choose the one before global pooling, e.g. after the last ReLU)",
+                     min, split.layer(), list.empty() ? "none" : list);
+}
+
+}  // namespace
+
+at::Tensor make_crops(const at::Tensor& images, std::int64_t patch, std::int64_t stride, std::vector<CropRef>* refs,
+                      std::int64_t first_image) {
+  check_images(images, "make_crops");
+  const std::int64_t side = images.size(2);
+  const auto off = crop_offsets(side, patch, stride);
+  const std::int64_t k = std::int64_t(off.size());
+  std::vector<at::Tensor> crops;
+  crops.reserve(std::size_t(images.size(0) * k * k));
+  for (std::int64_t i = 0; i < images.size(0); ++i)
+    for (const auto y : off)
+      for (const auto x : off) {
+        crops.push_back(images[i].slice(1, y, y + patch).slice(2, x, x + patch));
+        if (refs) refs->push_back({first_image + i, y, x, patch});
+      }
+  at::Tensor c = at::stack(crops, 0);
+  if (patch == side) return c.contiguous();
+  return at::upsample_bilinear2d(c, {side, side}, /*align_corners=*/false);
+}
+
+at::Tensor channels_last(const at::Tensor& a) { return a.dim() == 4 ? a.permute({0, 2, 3, 1}).contiguous() : a; }
+
+at::Tensor activations(const ModelSplit& split, const at::Tensor& inputs, const CraftOptions& options) {
+  torch::NoGradGuard no_grad;
+  if (inputs.size(0) == 0) return at::empty({0}, at::kFloat);
+  const at::Tensor first = split.g(inputs.slice(0, 0, 1));
+  const std::int64_t rows = rows_per_batch(first.numel() * 4, options.batch_bytes);
+  std::vector<at::Tensor> parts;
+  for (std::int64_t s = 0; s < inputs.size(0); s += rows)
+    parts.push_back(split.g(inputs.slice(0, s, std::min(inputs.size(0), s + rows))).to(at::kFloat));
+  return at::cat(parts, 0);
+}
+
+// ---- concepts -----------------------------------------------------------------------------
+
+Concepts fit_concepts(const at::Tensor& acts, const CraftOptions& options) {
+  if (options.concepts < 1) throw InvalidInput("--concepts", "concepts", fmt::format(">= 1 (got {})", options.concepts));
+  if (acts.dim() != 2 || acts.size(0) < options.concepts)
+    throw InvalidInput("fit_concepts", "activations",
+                       fmt::format("a (crops, p) matrix with at least as many crops as concepts ({}); got {}",
+                                   options.concepts, c10::str(acts.sizes())));
+  Concepts c;
+  c.nmf = options.nmf;
+  c.nmf.rank = options.concepts;
+  if (c.nmf.seed == 0) c.nmf.seed = options.seed;
+  const linalg::NmfResult r = linalg::nmf(acts, c.nmf);
+  c.u = r.w;
+  c.w = r.h;
+  c.activations = acts;
+  c.nmf_iterations = r.n_iter;
+  c.nmf_converged = r.converged;
+  c.nmf_error = r.reconstruction_error;
+  return c;
+}
+
+Concepts fit_concepts(const ModelSplit& split, const at::Tensor& images, const CraftOptions& options) {
+  check_images(images, "fit_concepts");
+  torch::NoGradGuard no_grad;
+  const std::int64_t stride = effective_stride(options);
+  const std::int64_t side = images.size(2);
+  const auto off = crop_offsets(side, options.patch_size, stride);
+  const std::int64_t per_image = std::int64_t(off.size() * off.size());
+  // Images per batch: the crops' inputs and g's outputs within the byte cap.
+  const at::Tensor probe_out = split.g(images.slice(0, 0, 1));
+  const std::int64_t bytes = per_image * (images[0].numel() + probe_out.numel()) * 4;
+  const std::int64_t step = rows_per_batch(bytes, options.batch_bytes);
+  std::vector<at::Tensor> pooled;
+  std::vector<CropRef> refs;
+  double min = 0;
+  for (std::int64_t s = 0; s < images.size(0); s += step) {
+    const std::int64_t e = std::min(images.size(0), s + step);
+    const at::Tensor crops = make_crops(images.slice(0, s, e), options.patch_size, stride, &refs, s);
+    const at::Tensor a = split.g(crops).to(at::kFloat);
+    min = std::min(min, a.min().item<double>());
+    pooled.push_back(pool(a));
+    if (options.on_progress) options.on_progress(e, images.size(0));
+  }
+  if (min < 0) throw InvalidInput("--layer", split.layer(), negative_message(split, images.slice(0, 0, 8), min),
+                                  "NegativeActivations");
+  Concepts c = fit_concepts(at::cat(pooled, 0), options);
+  c.crops = std::move(refs);
+  c.layer = split.layer();
+  return c;
+}
+
+at::Tensor transform(const Concepts& c, const at::Tensor& a) {
+  const std::int64_t p = c.w.size(1);
+  if (a.size(-1) != p)
+    throw InvalidInput("transform", "activations", fmt::format("a last dimension of {} (the concepts' features), got {}",
+                                                               p, a.size(-1)));
+  auto shape = a.sizes().vec();
+  const at::Tensor flat = a.reshape({-1, p}).clamp_min(0);
+  at::Tensor u = linalg::nmf_transform(flat, c.w, c.nmf, linalg::NmfTransform::Exact);
+  shape.back() = c.rank();
+  return u.reshape(shape);
+}
+
+at::Tensor image_coefficients(const ModelSplit& split, const Concepts& c, const at::Tensor& images,
+                              const CraftOptions& options) {
+  check_images(images, "image_coefficients");
+  const at::Tensor a = activations(split, images, options);
+  if (a.min().item<double>() < 0)
+    throw InvalidInput("--layer", split.layer(), negative_message(split, images.slice(0, 0, 8), a.min().item<double>()),
+                       "NegativeActivations");
+  return transform(c, channels_last(a.dim() == 4 ? a : a.reshape({a.size(0), -1})));
+}
+
+// ---- importance -----------------------------------------------------------------------------
+
+Importance estimate_importance(const std::function<at::Tensor(const at::Tensor&)>& head, const at::Tensor& w,
+                               const at::Tensor& coefficients, std::int64_t class_id, const CraftOptions& options) {
+  torch::NoGradGuard no_grad;
+  const std::int64_t r = w.size(0), p = w.size(1);
+  if (coefficients.dim() != 2 && coefficients.dim() != 4)
+    throw InvalidInput("estimate_importance", "coefficients", "(n, r) or (n, h, w, r)");
+  if (coefficients.size(-1) != r)
+    throw InvalidInput("estimate_importance", "coefficients", fmt::format("{} concepts in the last dimension", r));
+  if (options.designs < 2) throw InvalidInput("--designs", "designs", fmt::format(">= 2 (got {})", options.designs));
+  const std::int64_t n = coefficients.size(0);
+  const at::Tensor masks = replicated_design(options.sampler, options.designs, r, options.seed).to(at::kFloat);
+  const std::int64_t m = masks.size(0);
+  const bool spatial = coefficients.dim() == 4;
+  const std::int64_t locations = spatial ? coefficients.size(1) * coefficients.size(2) : 1;
+  const std::int64_t rows = rows_per_batch(locations * p * 4, options.batch_bytes);
+  const at::Tensor wf = w.to(at::kFloat);
+  Importance imp;
+  imp.per_image_total = at::empty({n, r}, at::kDouble);
+  imp.per_image_first = at::empty({n, r}, at::kDouble);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const at::Tensor u = coefficients[i].to(at::kFloat);
+    std::vector<at::Tensor> ys;
+    for (std::int64_t s = 0; s < m; s += rows) {
+      const at::Tensor mk = masks.slice(0, s, std::min(m, s + rows));
+      at::Tensor a;
+      if (spatial) {  // (b, h, w, r) ⊙ → (b, h, w, p) → (b, p, h, w)
+        const at::Tensor up = u.unsqueeze(0) * mk.unsqueeze(1).unsqueeze(1);
+        a = at::matmul(up, wf).permute({0, 3, 1, 2}).contiguous();
+      } else {
+        a = at::mm(u.unsqueeze(0) * mk, wf);
+      }
+      const at::Tensor y = head(a);
+      if (y.dim() != 2 || class_id < 0 || class_id >= y.size(1))
+        throw InvalidInput("--class", "class", fmt::format("a class index of the model's output {} (got {})",
+                                                           c10::str(y.sizes()), class_id));
+      ys.push_back(y.select(1, class_id).to(at::kDouble));
+    }
+    const SobolIndices si = sobol_indices(at::cat(ys), options.designs, r, options.estimator);
+    for (std::int64_t j = 0; j < r; ++j) {
+      imp.per_image_total[i][j] = si.total[std::size_t(j)];
+      imp.per_image_first[i][j] = si.first[std::size_t(j)];
+    }
+    imp.model_calls += m;
+    if (options.on_progress) options.on_progress(i + 1, n);
+  }
+  const at::Tensor mt = imp.per_image_total.mean(0), mf = imp.per_image_first.mean(0);
+  for (std::int64_t j = 0; j < r; ++j) {
+    imp.total.push_back(mt[j].item<double>());
+    imp.first.push_back(mf[j].item<double>());
+  }
+  if (options.bootstrap > 0) {
+    std::mt19937_64 rng(derive_seed(options.seed, {0xC0FFEEu}));
+    std::vector<std::vector<double>> draws(static_cast<std::size_t>(r));
+    for (std::int64_t b = 0; b < options.bootstrap; ++b) {
+      at::Tensor idx = at::empty({n}, at::kLong);
+      for (std::int64_t k = 0; k < n; ++k) idx[k] = std::int64_t(uniform53(rng) * double(n));
+      const at::Tensor mean = imp.per_image_total.index_select(0, idx).mean(0);
+      for (std::int64_t j = 0; j < r; ++j) draws[std::size_t(j)].push_back(mean[j].item<double>());
+    }
+    const double lo = (1 - options.level) / 2;
+    for (auto& d : draws) {
+      std::sort(d.begin(), d.end());
+      auto at_q = [&](double q) {
+        const double pos = q * double(d.size() - 1);
+        const auto a = std::size_t(pos);
+        const auto b = std::min(a + 1, d.size() - 1);
+        return d[a] + (pos - double(a)) * (d[b] - d[a]);
+      };
+      imp.total_low.push_back(at_q(lo));
+      imp.total_high.push_back(at_q(1 - lo));
+    }
+  }
+  return imp;
+}
+
+Importance estimate_importance(const ModelSplit& split, const Concepts& c, const at::Tensor& images,
+                               std::int64_t class_id, const CraftOptions& options) {
+  const at::Tensor coeff = image_coefficients(split, c, images, options);
+  return estimate_importance([&](const at::Tensor& a) { return split.h(a); }, c.w, coeff, class_id, options);
+}
+
+// ---- implicit differentiation --------------------------------------------------------------------
+
+at::Tensor nnls_jacobian(const Concepts& c, const at::Tensor& a) {
+  const std::int64_t r = c.rank(), p = c.w.size(1);
+  if (a.numel() != p) throw InvalidInput("nnls_jacobian", "a", fmt::format("{} features (got {})", p, a.numel()));
+  const at::Tensor u = transform(c, a.reshape({1, p}).to(at::kDouble)).reshape({r});
+  const at::Tensor wd = c.w.to(at::kDouble);
+  at::Tensor jac = at::zeros({r, p}, at::kDouble);
+  std::vector<std::int64_t> active;
+  for (std::int64_t j = 0; j < r; ++j)
+    if (u[j].item<double>() > 0) active.push_back(j);
+  if (active.empty()) return jac;
+  const at::Tensor s = at::tensor(active, at::kLong);
+  const at::Tensor ws = wd.index_select(0, s);
+  at::Tensor g = at::mm(ws, ws.t());
+  const double l2 = c.nmf.alpha_w * double(p) * (1.0 - c.nmf.l1_ratio);
+  if (l2 != 0) g.diagonal().add_(l2);
+  const at::Tensor js = at::linalg_solve(g, ws);
+  jac.index_copy_(0, s, js);
+  return jac;
+}
+
+at::Tensor attribution_maps(const ModelSplit& split, const Concepts& c, const at::Tensor& images,
+                            const std::string& layer) {
+  check_images(images, "attribution_maps");
+  const std::int64_t l = split.chain().index_of(layer, "--attribution-layer");
+  if (l > split.cut())
+    throw InvalidInput("--attribution-layer", "layer",
+                       fmt::format("a layer at or before the split '{}' (got '{}')", split.layer(), layer));
+  const std::int64_t r = c.rank(), side = images.size(2);
+  std::vector<at::Tensor> maps;
+  for (std::int64_t i = 0; i < images.size(0); ++i) {
+    at::Tensor f;
+    {
+      torch::NoGradGuard no_grad;
+      f = split.chain().run(images.slice(0, i, i + 1), 0, l + 1).detach();
+    }
+    if (f.dim() != 4)
+      throw InvalidInput("--attribution-layer", layer, fmt::format("a layer with a (1, channels, h, w) output (got {})",
+                                                                   c10::str(f.sizes())));
+    at::Tensor a0;
+    {
+      torch::NoGradGuard no_grad;
+      a0 = pool(split.chain().run(f, l + 1, split.cut() + 1)).reshape({-1});
+    }
+    const at::Tensor jac = nnls_jacobian(c, a0.to(at::kDouble).clamp_min(0)).to(at::kFloat);  // r x p
+    // One backward pass for all concepts: row j of the replicated batch carries J_j.
+    at::Tensor fr = f.expand({r, f.size(1), f.size(2), f.size(3)}).contiguous().set_requires_grad(true);
+    const at::Tensor a = pool(split.chain().run(fr, l + 1, split.cut() + 1));
+    const at::Tensor target = (a * jac).sum();
+    at::Tensor grad = at::zeros_like(fr);
+    if (target.requires_grad()) grad = torch::autograd::grad({target}, {fr})[0];
+    const at::Tensor weights = grad.mean({2, 3}, /*keepdim=*/true);
+    at::Tensor m = at::relu((fr.detach() * weights).sum(1, /*keepdim=*/true));  // (r, 1, h, w)
+    if (m.size(2) != side || m.size(3) != side)
+      m = at::upsample_bicubic2d(m, {side, side}, /*align_corners=*/false).clamp_min(0);
+    maps.push_back(m.squeeze(1));
+  }
+  return at::stack(maps, 0);
+}
+
+// ---- recursivity -------------------------------------------------------------------------------
+
+Refinement refine_concept(const LayerChain& chain, const Concepts& c, const at::Tensor& images, std::int64_t index,
+                          const std::string& earlier_layer, std::int64_t sub_concepts, std::int64_t class_id,
+                          const CraftOptions& options) {
+  check_images(images, "refine_concept");
+  if (index < 0 || index >= c.rank())
+    throw InvalidInput("--refine", "concept", fmt::format("a concept index in 0 .. {} (got {})", c.rank() - 1, index));
+  const std::int64_t l = chain.index_of(earlier_layer, "--refine-layer");
+  const std::int64_t cut = chain.index_of(c.layer, "concepts.layer");
+  if (l >= cut)
+    throw InvalidInput("--refine-layer", "layer",
+                       fmt::format("a layer before the split '{}' (got '{}')", c.layer, earlier_layer));
+  Refinement out;
+  out.concept_index = index;
+  const at::Tensor lead = c.u.argmax(1);
+  for (std::int64_t k = 0; k < c.u.size(0); ++k)
+    if (lead[k].item<std::int64_t>() == index && c.u[k][index].item<double>() > 0) out.crops.push_back(k);
+  if (std::int64_t(out.crops.size()) < sub_concepts)
+    throw InvalidInput("--refine", "concept",
+                       fmt::format("a concept that leads in at least {} crops (concept {} leads in {})", sub_concepts,
+                                   index, out.crops.size()));
+  // The crops as images, through the chain up to the earlier layer.
+  const std::int64_t side = images.size(2);
+  std::vector<at::Tensor> crops;
+  for (const auto k : out.crops) {
+    const CropRef& ref = c.crops[std::size_t(k)];
+    crops.push_back(images[ref.image].slice(1, ref.y, ref.y + ref.size).slice(2, ref.x, ref.x + ref.size));
+  }
+  at::Tensor x = at::stack(crops, 0);
+  if (x.size(2) != side) x = at::upsample_bilinear2d(x, {side, side}, false);
+  at::Tensor a;
+  {
+    torch::NoGradGuard no_grad;
+    const std::int64_t per = std::max<std::int64_t>(1, options.batch_bytes / std::max<std::int64_t>(1, x[0].numel() * 64));
+    std::vector<at::Tensor> parts;
+    for (std::int64_t s = 0; s < x.size(0); s += per)
+      parts.push_back(chain.run(x.slice(0, s, std::min(x.size(0), s + per)), 0, l + 1).to(at::kFloat));
+    a = at::cat(parts, 0);
+  }
+  if (a.dim() != 4)
+    throw InvalidInput("--refine-layer", earlier_layer, "a layer with a (n, channels, h, w) feature map");
+  if (a.min().item<double>() < 0)
+    throw InvalidInput("--refine-layer", earlier_layer,
+                       fmt::format("non-negative activations (minimum {:.4g}); choose a layer after a ReLU",
+                                   a.min().item<double>()),
+                       "NegativeActivations");
+  CraftOptions sub = options;
+  sub.concepts = sub_concepts;
+  out.sub = fit_concepts(pool(a), sub);
+  out.sub.layer = earlier_layer;
+  const at::Tensor mass = out.sub.u.sum(0);
+  out.ambiguity = 1.0 - (mass.max() / mass.sum().clamp_min(1e-30)).item<double>();
+  const at::Tensor coeff = transform(out.sub, channels_last(a));
+  out.importance = estimate_importance([&](const at::Tensor& t) { return chain.run(t, l + 1, chain.size()); },
+                                       out.sub.w, coeff, class_id, sub);
+  for (std::size_t k = 0; k < out.crops.size(); ++k) {
+    CropRef ref = c.crops[std::size_t(out.crops[k])];
+    out.sub.crops.push_back(ref);
+  }
+  return out;
+}
+
+}  // namespace factorkit::craft
