@@ -116,4 +116,52 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
   return svg + "</svg>\n";
 }
 
+std::string bar_chart(const Bars& b, const ChartOptions& o) {
+  const std::size_t n = b.labels.size();
+  const double left = 150, right = 24, top = o.title.empty() ? 16 : 36, bottom = 44, row = 22;
+  const double height = std::max(o.height, top + bottom + row * double(n));
+  const double pw = o.width - left - right;
+  const bool errors = b.low.size() == n && b.high.size() == n;
+  double lo = 0, hi = 0;
+  for (std::size_t i = 0; i < n && i < b.values.size(); ++i) {
+    if (!std::isfinite(b.values[i])) continue;
+    lo = std::min(lo, b.values[i]), hi = std::max(hi, b.values[i]);
+    if (errors && std::isfinite(b.low[i]) && std::isfinite(b.high[i]))
+      lo = std::min(lo, b.low[i]), hi = std::max(hi, b.high[i]);
+  }
+  if (hi == lo) hi = lo + 1;
+  auto px = [&](double v) { return left + (v - lo) / (hi - lo) * pw; };
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+      o.width, height);
+  if (!o.title.empty())
+    svg += fmt::format("<text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">{}</text>\n", o.width / 2,
+                       escape(o.title));
+  const double plot_bottom = top + row * double(n);
+  for (const double t : ticks(lo, hi)) {
+    svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#ddd\"/>\n", px(t), top,
+                       plot_bottom);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{:g}</text>\n", px(t), plot_bottom + 16, t);
+  }
+  for (std::size_t i = 0; i < n && i < b.values.size(); ++i) {
+    const double y = top + row * double(i);
+    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6, y + row * 0.65,
+                       escape(b.labels[i]));
+    if (!std::isfinite(b.values[i])) continue;
+    const double x0 = px(std::min(0.0, b.values[i])), x1 = px(std::max(0.0, b.values[i]));
+    svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"/>\n", x0,
+                       y + 3, std::max(0.5, x1 - x0), row - 6, kColours[0]);
+    if (errors && std::isfinite(b.low[i]) && std::isfinite(b.high[i]))
+      svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"black\"/>\n",
+                         px(b.low[i]), y + row / 2, px(b.high[i]), y + row / 2);
+  }
+  svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"black\"/>\n", px(0), top,
+                     plot_bottom);
+  if (!o.x_label.empty())
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", left + pw / 2, plot_bottom + 36,
+                       escape(o.x_label));
+  return svg + "</svg>\n";
+}
+
 }  // namespace factorkit

@@ -55,3 +55,17 @@ TEST(SvgPlot, ScatterSeriesColoursAndUnlistedSeries) {
   EXPECT_NE(svg.find("fill=\"#123456\" opacity=\"0.50\""), std::string::npos);
   EXPECT_EQ(count(svg, "#abcdef"), 3u);  // two polylines and one legend line
 }
+
+TEST(SvgPlot, BarChartHasOneBarPerLabelAndErrorBars) {
+  factorkit::Bars b{{"stripes", "dots & <checks>", "blob"}, {0.5, -0.1, 0.2}, {0.4, -0.2, 0.1}, {0.6, 0.0, 0.3}};
+  factorkit::ChartOptions o;
+  o.title = "importance";
+  const std::string svg = factorkit::bar_chart(b, o);
+  EXPECT_EQ(count(svg, "<rect"), 1u + 3u);  // the background and three bars
+  EXPECT_EQ(count(svg, "stroke=\"black\""), 3u + 1u);  // three error bars and the zero line
+  EXPECT_NE(svg.find("dots &amp; &lt;checks&gt;"), std::string::npos);
+  b.low.clear();
+  b.values[1] = NAN;
+  const std::string no_err = factorkit::bar_chart(b, {});
+  EXPECT_EQ(count(no_err, "<rect"), 1u + 2u);  // a non-finite value draws no bar
+}

@@ -27,4 +27,12 @@ struct ChartOptions {
 // a legend.
 std::string line_chart(const std::vector<Series>& series, const ChartOptions& options = {});
 
+// Horizontal bars, one per label, with optional error bars (low/high empty or
+// the same length as values); values may be negative.
+struct Bars {
+  std::vector<std::string> labels;
+  std::vector<double> values, low, high;
+};
+std::string bar_chart(const Bars& bars, const ChartOptions& options = {});
+
 }  // namespace factorkit
