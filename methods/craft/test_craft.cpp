@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/nn.h>
 
+#include <algorithm>
 #include <random>
 
 #include "craft.h"
@@ -172,6 +173,7 @@ TEST(Craft, CropsFollowTheUnfoldGrid) {
 }
 
 TEST(Craft, SplitChainsTheLayersAndRefusesNegativeActivations) {
+  at::manual_seed(21);
   torch::nn::Sequential seq(torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 4, 3).padding(1)), torch::nn::ReLU(),
                             torch::nn::Conv2d(torch::nn::Conv2dOptions(4, 3, 3).padding(1)),
                             torch::nn::AdaptiveAvgPool2d(1), torch::nn::Flatten());
@@ -184,7 +186,11 @@ TEST(Craft, SplitChainsTheLayersAndRefusesNegativeActivations) {
   EXPECT_NO_THROW(split.check_against([&](const at::Tensor& t) { return seq->forward(t); }, x, "test"));
   EXPECT_THROW(split.check_against([&](const at::Tensor& t) { return seq->forward(t) + 1; }, x, "test"),
                factorkit::InvalidInput);
-  EXPECT_EQ(fc::nonnegative_layers(chain, x), std::vector<std::string>{"net.1"});
+  // After the ReLU, and not the convolutions (the pooled outputs may be >= 0 by chance).
+  const auto ok = fc::nonnegative_layers(chain, x);
+  EXPECT_NE(std::find(ok.begin(), ok.end(), "net.1"), ok.end());
+  EXPECT_EQ(std::find(ok.begin(), ok.end(), "net.0"), ok.end());
+  EXPECT_EQ(std::find(ok.begin(), ok.end(), "net.2"), ok.end());
   fc::CraftOptions o;
   o.concepts = 2;
   o.patch_size = 6;
