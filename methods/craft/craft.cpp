@@ -305,6 +305,8 @@ Importance estimate_importance(const std::function<at::Tensor(const at::Tensor&)
     imp.first.push_back(mf[j].item<double>());
   }
   if (options.bootstrap > 0) {
+    if (!(options.level > 0 && options.level < 1))
+      throw InvalidInput("--level", "level", fmt::format("a confidence level in (0, 1) (got {})", options.level));
     std::mt19937_64 rng(derive_seed(options.seed, {0xC0FFEEu}));
     std::vector<std::vector<double>> draws(static_cast<std::size_t>(r));
     for (std::int64_t b = 0; b < options.bootstrap; ++b) {
@@ -314,16 +316,9 @@ Importance estimate_importance(const std::function<at::Tensor(const at::Tensor&)
       for (std::int64_t j = 0; j < r; ++j) draws[std::size_t(j)].push_back(mean[j].item<double>());
     }
     const double lo = (1 - options.level) / 2;
-    for (auto& d : draws) {
-      std::sort(d.begin(), d.end());
-      auto at_q = [&](double q) {
-        const double pos = q * double(d.size() - 1);
-        const auto a = std::size_t(pos);
-        const auto b = std::min(a + 1, d.size() - 1);
-        return d[a] + (pos - double(a)) * (d[b] - d[a]);
-      };
-      imp.total_low.push_back(at_q(lo));
-      imp.total_high.push_back(at_q(1 - lo));
+    for (const auto& d : draws) {
+      imp.total_low.push_back(percentile(d, lo));
+      imp.total_high.push_back(percentile(d, 1 - lo));
     }
   }
   return imp;

@@ -89,14 +89,20 @@ struct Blocks {
   double c(std::int64_t i, std::int64_t k) const { return y[std::size_t((2 + i) * n + k)]; }
 };
 
-std::vector<double> total_of(const Blocks& bl, const std::vector<std::int64_t>& rows, Estimator e) {
+// Mean of yA and its variance (ddof 1, floored) over the drawn rows.
+std::pair<double, double> mean_var_a(const Blocks& bl, const std::vector<std::int64_t>& rows) {
   const double N = double(rows.size());
   double mean_a = 0;
   for (const auto k : rows) mean_a += bl.a(k);
   mean_a /= N;
   double ss = 0;
   for (const auto k : rows) ss += (bl.a(k) - mean_a) * (bl.a(k) - mean_a);
-  const double var = std::max(ss / (N - 1), kVarianceFloor);
+  return {mean_a, std::max(ss / (N - 1), kVarianceFloor)};
+}
+
+std::vector<double> total_of(const Blocks& bl, const std::vector<std::int64_t>& rows, Estimator e) {
+  const double N = double(rows.size());
+  const auto [mean_a, var] = mean_var_a(bl, rows);
   std::vector<double> st(static_cast<std::size_t>(bl.d));
   for (std::int64_t i = 0; i < bl.d; ++i) {
     double v = 0;
@@ -149,12 +155,7 @@ std::vector<double> total_of(const Blocks& bl, const std::vector<std::int64_t>& 
 
 std::vector<double> first_of(const Blocks& bl, const std::vector<std::int64_t>& rows) {
   const double N = double(rows.size());
-  double mean_a = 0;
-  for (const auto k : rows) mean_a += bl.a(k);
-  mean_a /= N;
-  double ss = 0;
-  for (const auto k : rows) ss += (bl.a(k) - mean_a) * (bl.a(k) - mean_a);
-  const double var = std::max(ss / (N - 1), kVarianceFloor);
+  const double var = mean_var_a(bl, rows).second;
   std::vector<double> s1(static_cast<std::size_t>(bl.d));
   for (std::int64_t i = 0; i < bl.d; ++i) {
     double s = 0;
@@ -170,15 +171,16 @@ std::vector<std::int64_t> all_rows(std::int64_t n) {
   return r;
 }
 
+}  // namespace
+
 double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return std::nan("");
   std::sort(v.begin(), v.end());
   const double pos = q * double(v.size() - 1);
   const auto lo = std::size_t(std::floor(pos));
   const auto hi = std::min(lo + 1, v.size() - 1);
   return v[lo] + (pos - double(lo)) * (v[hi] - v[lo]);
 }
-
-}  // namespace
 
 std::string to_string(Sampler s) {
   switch (s) {

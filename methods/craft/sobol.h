@@ -61,6 +61,10 @@ std::vector<double> total_indices(const at::Tensor& outputs, std::int64_t n, std
                                   Estimator e = Estimator::Jansen);
 std::vector<double> first_order_indices(const at::Tensor& outputs, std::int64_t n, std::int64_t d);
 
+// The q-quantile (0 <= q <= 1) with linear interpolation between order
+// statistics (numpy's default); NaN for an empty vector.
+double percentile(std::vector<double> v, double q);
+
 struct SobolIndices {
   std::vector<double> total, first;
   // Bootstrap percentile intervals (empty without resamples).
