@@ -55,17 +55,37 @@ bool texture_pixel(int k, std::int64_t y, std::int64_t x, int phase, Rgb& c) {
   }
 }
 
-torch::nn::Sequential texture_cnn() {
-  namespace tn = torch::nn;
-  return tn::Sequential(tn::Conv2d(tn::Conv2dOptions(3, 16, 3).padding(1)), tn::ReLU(),
-                        tn::Conv2d(tn::Conv2dOptions(16, 32, 3).stride(2).padding(1)), tn::ReLU(),
-                        tn::Conv2d(tn::Conv2dOptions(32, 32, 3).padding(1)), tn::ReLU(),
-                        tn::Conv2d(tn::Conv2dOptions(32, 48, 3).stride(2).padding(1)), tn::ReLU(),
-                        // texture k's logit reads only its own 8 channels (a grouped 1×1
-                        // convolution before pooling = a block-diagonal linear layer after it)
-                        tn::Conv2d(tn::Conv2dOptions(48, kTextures, 1).groups(kTextures)), tn::AdaptiveAvgPool2d(1),
-                        tn::Flatten());
-}
+// Texture k's logit from its own 8 channels with non-negative weights (a
+// grouped 1×1 convolution, |weight|): a logit can only rise with its channels,
+// so they learn to fire on their texture and stay near 0 elsewhere — and
+// CRAFT's zero mask then means "texture absent".
+struct ReadoutImpl : torch::nn::Module {
+  ReadoutImpl() {
+    weight = register_parameter("weight", at::rand({kTextures, 48 / kTextures, 1, 1}) * 0.5);
+    bias = register_parameter("bias", at::full({kTextures}, -2.0));  // start at "absent": features need not die to say so
+  }
+  at::Tensor forward(const at::Tensor& x) {
+    return at::conv2d(x, weight.abs(), bias, at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0}, at::IntArrayRef{1, 1},
+                      kTextures);
+  }
+  at::Tensor weight, bias;
+};
+TORCH_MODULE(Readout);
+
+// features: conv-ReLU × 4 (8 × 8 × 48 at the end); head: the readout, global
+// average pooling.
+struct TextureCnn : torch::nn::Module {
+  TextureCnn() {
+    namespace tn = torch::nn;
+    features = register_module(
+        "features", tn::Sequential(tn::Conv2d(tn::Conv2dOptions(3, 16, 3).padding(1)), tn::ReLU(),
+                                   tn::Conv2d(tn::Conv2dOptions(16, 32, 3).stride(2).padding(1)), tn::ReLU(),
+                                   tn::Conv2d(tn::Conv2dOptions(32, 32, 3).padding(1)), tn::ReLU(),
+                                   tn::Conv2d(tn::Conv2dOptions(32, 48, 3).stride(2).padding(1)), tn::ReLU()));
+    head = register_module("head", tn::Sequential(Readout(), tn::AdaptiveAvgPool2d(1), tn::Flatten()));
+  }
+  torch::nn::Sequential features{nullptr}, head{nullptr};
+};
 
 // Random crops (side 10 .. 32) resized to 32 × 32, with their labels.
 std::pair<at::Tensor, at::Tensor> random_crops(const TextureImages& set, std::int64_t count, std::uint64_t seed) {
@@ -74,7 +94,8 @@ std::pair<at::Tensor, at::Tensor> random_crops(const TextureImages& set, std::in
   std::vector<CropRef> refs;
   for (std::int64_t i = 0; i < count; ++i) {
     const auto img = std::int64_t(uniform53(rng) * double(set.images.size(0)));
-    const auto side = 10 + std::int64_t(uniform53(rng) * double(kSide - 10 + 1));
+    // a quarter whole images (what CRAFT's importance sees), the rest crops of 10 .. 32 px
+    const auto side = uniform53(rng) < 0.25 ? kSide : 10 + std::int64_t(uniform53(rng) * double(kSide - 10 + 1));
     const auto y = std::int64_t(uniform53(rng) * double(kSide - side + 1));
     const auto x = std::int64_t(uniform53(rng) * double(kSide - side + 1));
     refs.push_back({img, y, x, side});
@@ -215,12 +236,13 @@ PlantedResult run_planted(const PlantedOptions& o) {
   const TextureImages train_set = make_texture_images(o.train_images, derive_seed(o.seed, {1}), false);
   const TextureImages valid_set = make_texture_images(200, derive_seed(o.seed, {2}), false);
   const auto [valid_x, valid_y] = random_crops(valid_set, 512, derive_seed(o.seed, {3}));
-  torch::nn::Sequential net = texture_cnn();
+  TextureCnn net;
   nn::Task task;
   task.batches_per_epoch = o.train_steps;
   task.train_batch = [&](std::int64_t epoch, std::int64_t b) {
     const auto [x, y] = random_crops(train_set, 64, derive_seed(o.seed, {4, std::uint64_t(epoch), std::uint64_t(b)}));
-    const at::Tensor logits = net->forward(x);
+    const at::Tensor f = net.features->forward(x);
+    const at::Tensor logits = net.head->forward(f);
     nn::BatchResult r;
     r.loss = at::binary_cross_entropy_with_logits(logits, y);
     r.samples = x.size(0);
@@ -229,7 +251,7 @@ PlantedResult run_planted(const PlantedOptions& o) {
     return r;
   };
   task.evaluate = [&]() {
-    const at::Tensor logits = net->forward(valid_x);
+    const at::Tensor logits = net.head->forward(net.features->forward(valid_x));
     return nn::Metrics{{"loss", at::binary_cross_entropy_with_logits(logits, valid_y).item<double>()},
                        {"accuracy", ((logits > 0).to(at::kFloat) == valid_y).to(at::kDouble).mean().item<double>()}};
   };
@@ -246,15 +268,15 @@ PlantedResult run_planted(const PlantedOptions& o) {
   t.checkpoint_dir = o.checkpoint_dir;
   t.seed = o.seed;
   t.label = "craft textures";
-  const nn::TrainReport report = nn::train(*net, task, t);
-  net->eval();
+  const nn::TrainReport report = nn::train(net, task, t);
+  net.eval();
   res.train_accuracy = report.has_best ? report.best.metrics.at("accuracy") : 0.0;
   res.seconds_train = std::chrono::duration<double>(clock::now() - t0).count();
 
   // ---- CRAFT on images that show every texture
   const auto t1 = clock::now();
   res.analysis = make_texture_images(o.analysis_images, derive_seed(o.seed, {5}), true);
-  LayerChain chain = LayerChain::from_sequentials({{"net", net}});
+  LayerChain chain = LayerChain::from_sequentials({{"features", net.features}, {"head", net.head}});
   // The planted head in score units: texture k moves y by w_k on average. Its
   // coefficient is w_k / Δ_k, with Δ_k the mean logit difference between
   // images with and without texture k (400 calibration images).
@@ -262,7 +284,7 @@ PlantedResult run_planted(const PlantedOptions& o) {
   {
     torch::NoGradGuard no_grad;
     const TextureImages cal = make_texture_images(400, derive_seed(o.seed, {6}), false);
-    const at::Tensor logits = net->forward(cal.images);
+    const at::Tensor logits = net.head->forward(net.features->forward(cal.images));
     const at::Tensor present = cal.masks.sum({2, 3}) > 0;
     for (int k = 0; k < kTextures; ++k) {
       const at::Tensor on = present.select(1, k), z = logits.select(1, k);
@@ -272,7 +294,7 @@ PlantedResult run_planted(const PlantedOptions& o) {
     }
   }
   chain.add("planted_head", [head](const at::Tensor& z) { return at::mm(z, head); });
-  const ModelSplit split(chain, "net.7");
+  const ModelSplit split(chain, "features.7");
   CraftOptions co;
   co.concepts = o.concepts;
   co.patch_size = o.patch_size;
@@ -302,8 +324,21 @@ PlantedResult run_planted(const PlantedOptions& o) {
   res.min_auc = *std::min_element(res.auc.begin(), res.auc.end());
   res.spearman = spearman(res.importance, weights);
   res.distractor_importance = res.importance.back();
+  // ---- the model's own dependence on each texture: y(x) − y(x with texture k
+  // painted over in the image's background grey), mean over the analysed images
+  {
+    torch::NoGradGuard no_grad;
+    const at::Tensor y = chain(res.analysis.images).reshape(-1);
+    const at::Tensor background = (res.analysis.masks.sum(1, /*keepdim=*/true) < 0.5).to(at::kFloat);  // (n,1,S,S)
+    const at::Tensor grey = (res.analysis.images * background).sum({2, 3}, true) / background.sum({2, 3}, true);
+    for (int k = 0; k < kTextures; ++k) {
+      const at::Tensor m = res.analysis.masks.slice(1, k, k + 1);
+      const at::Tensor painted = res.analysis.images * (1 - m) + grey * m;
+      res.ablation.push_back((y - chain(painted).reshape(-1)).mean().item<double>());
+    }
+  }
   // ---- localisation
-  res.attribution = attribution_maps(split, res.concepts, res.analysis.images, "net.7");
+  res.attribution = attribution_maps(split, res.concepts, res.analysis.images, "features.7");
   res.iou_gradcam = mean_iou(res.attribution, res.analysis.masks, res.match);
   at::Tensor maps = image_coefficients(split, res.concepts, res.analysis.images, co).permute({0, 3, 1, 2});
   maps = at::upsample_bilinear2d(maps.contiguous(), {kSide, kSide}, false);

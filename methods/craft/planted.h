@@ -60,6 +60,7 @@ struct PlantedResult {
   std::vector<double> importance;          // per texture, its matched concept's total index
   std::vector<double> concept_importance;  // per concept
   std::vector<double> logit_effect;        // Δ_k: mean logit change when texture k is present
+  std::vector<double> ablation;            // mean y(x) − y(x without texture k) on the analysed images
   double mean_auc = 0, min_auc = 0, spearman = 0, distractor_importance = 0;
   double iou_gradcam = 0, iou_maps = 0;    // mean IoU of the concept maps with the texture masks
   std::int64_t nmf_iterations = 0;
