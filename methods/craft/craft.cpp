@@ -20,10 +20,34 @@ namespace factorkit::craft {
 
 // ---- LayerChain -------------------------------------------------------------------
 
-void LayerChain::add(std::string name, Stage stage) {
+void LayerChain::add(std::string name, Stage stage, std::function<bool()> affine) {
   names_.push_back(std::move(name));
   stages_.push_back(std::move(stage));
+  affine_.push_back(std::move(affine));
 }
+
+namespace {
+
+// Whether a LibTorch layer is affine in its input (in eval mode where it matters).
+std::function<bool()> affine_predicate(const std::shared_ptr<torch::nn::Module>& m) {
+  namespace tn = torch::nn;
+  auto is = [&](auto* type) { return std::dynamic_pointer_cast<std::remove_pointer_t<decltype(type)>>(m) != nullptr; };
+  if (is((tn::LinearImpl*)nullptr) || is((tn::Conv2dImpl*)nullptr) || is((tn::Conv1dImpl*)nullptr) ||
+      is((tn::FlattenImpl*)nullptr) || is((tn::AvgPool2dImpl*)nullptr) || is((tn::AdaptiveAvgPool2dImpl*)nullptr) ||
+      is((tn::IdentityImpl*)nullptr))
+    return [] { return true; };
+  if (is((tn::BatchNorm1dImpl*)nullptr) || is((tn::BatchNorm2dImpl*)nullptr) || is((tn::DropoutImpl*)nullptr) ||
+      is((tn::Dropout2dImpl*)nullptr)) {
+    std::weak_ptr<torch::nn::Module> weak = m;
+    return [weak] {
+      const auto p = weak.lock();
+      return p && !p->is_training();
+    };
+  }
+  return {};
+}
+
+}  // namespace
 
 LayerChain LayerChain::from_sequentials(const std::vector<std::pair<std::string, torch::nn::Sequential>>& parts) {
   LayerChain chain;
@@ -32,7 +56,8 @@ LayerChain LayerChain::from_sequentials(const std::vector<std::pair<std::string,
     std::size_t i = 0;
     for (const torch::nn::AnyModule& any : *seq) {
       torch::nn::AnyModule m = any;
-      chain.add(fmt::format("{}.{}", prefix, i++), [m](const at::Tensor& x) mutable { return m.forward(x); });
+      chain.add(fmt::format("{}.{}", prefix, i++), [m](const at::Tensor& x) mutable { return m.forward(x); },
+                affine_predicate(any.ptr()));
     }
   }
   return chain;
@@ -254,8 +279,15 @@ at::Tensor image_coefficients(const ModelSplit& split, const Concepts& c, const 
 
 // ---- importance -----------------------------------------------------------------------------
 
-Importance estimate_importance(const std::function<at::Tensor(const at::Tensor&)>& head, const at::Tensor& w,
-                               const at::Tensor& coefficients, std::int64_t class_id, const CraftOptions& options) {
+namespace {
+
+// h = rest ∘ affine; `affine` may be empty (identity).
+struct HeadParts {
+  std::function<at::Tensor(const at::Tensor&)> affine, rest;
+};
+
+Importance importance_impl(const HeadParts& head, const at::Tensor& w, const at::Tensor& coefficients,
+                           std::int64_t class_id, const CraftOptions& options) {
   torch::NoGradGuard no_grad;
   const std::int64_t r = w.size(0), p = w.size(1);
   if (coefficients.dim() != 2 && coefficients.dim() != 4)
@@ -268,28 +300,43 @@ Importance estimate_importance(const std::function<at::Tensor(const at::Tensor&)
   const std::int64_t m = masks.size(0);
   const bool spatial = coefficients.dim() == 4;
   const std::int64_t locations = spatial ? coefficients.size(1) * coefficients.size(2) : 1;
-  const std::int64_t rows = rows_per_batch(locations * p * 4, options.batch_bytes);
   const at::Tensor wf = w.to(at::kFloat);
+  // (b, h, w, r) or (b, r) coefficients → activations (b, p, h, w) or (b, p)
+  auto mix = [&](const at::Tensor& up) {
+    return spatial ? at::matmul(up, wf).permute({0, 3, 1, 2}).contiguous() : at::mm(up, wf);
+  };
+  auto score = [&](const at::Tensor& y) {
+    if (y.dim() != 2 || class_id < 0 || class_id >= y.size(1))
+      throw InvalidInput("--class", "class", fmt::format("a class index of the model's output {} (got {})",
+                                                         c10::str(y.sizes()), class_id));
+    return y.select(1, class_id).to(at::kDouble);
+  };
   Importance imp;
   imp.per_image_total = at::empty({n, r}, at::kDouble);
   imp.per_image_first = at::empty({n, r}, at::kDouble);
   for (std::int64_t i = 0; i < n; ++i) {
     const at::Tensor u = coefficients[i].to(at::kFloat);
     std::vector<at::Tensor> ys;
-    for (std::int64_t s = 0; s < m; s += rows) {
-      const at::Tensor mk = masks.slice(0, s, std::min(m, s + rows));
-      at::Tensor a;
-      if (spatial) {  // (b, h, w, r) ⊙ → (b, h, w, p) → (b, p, h, w)
-        const at::Tensor up = u.unsqueeze(0) * mk.unsqueeze(1).unsqueeze(1);
-        a = at::matmul(up, wf).permute({0, 3, 1, 2}).contiguous();
-      } else {
-        a = at::mm(u.unsqueeze(0) * mk, wf);
+    if (head.affine) {
+      // one input per concept (its coefficients alone) and the zero input
+      at::Tensor one = at::zeros({r + 1, r}, at::kFloat);
+      one.slice(0, 0, r).fill_diagonal_(1.0);
+      const at::Tensor z = head.affine(mix(spatial ? u.unsqueeze(0) * one.unsqueeze(1).unsqueeze(1) : u * one));
+      const at::Tensor z0 = z.slice(0, r, r + 1);
+      const at::Tensor dz = (z.slice(0, 0, r) - z0).reshape({r, -1});
+      const std::int64_t rows = rows_per_batch(dz.size(1) * 4, options.batch_bytes);
+      for (std::int64_t s = 0; s < m; s += rows) {
+        const at::Tensor mk = masks.slice(0, s, std::min(m, s + rows));
+        auto shape = z0.sizes().vec();
+        shape[0] = mk.size(0);
+        ys.push_back(score(head.rest(at::addmm(z0.reshape({1, -1}), mk, dz).reshape(shape))));
       }
-      const at::Tensor y = head(a);
-      if (y.dim() != 2 || class_id < 0 || class_id >= y.size(1))
-        throw InvalidInput("--class", "class", fmt::format("a class index of the model's output {} (got {})",
-                                                           c10::str(y.sizes()), class_id));
-      ys.push_back(y.select(1, class_id).to(at::kDouble));
+    } else {
+      const std::int64_t rows = rows_per_batch(locations * p * 4, options.batch_bytes);
+      for (std::int64_t s = 0; s < m; s += rows) {
+        const at::Tensor mk = masks.slice(0, s, std::min(m, s + rows));
+        ys.push_back(score(head.rest(mix(spatial ? u.unsqueeze(0) * mk.unsqueeze(1).unsqueeze(1) : u.unsqueeze(0) * mk))));
+      }
     }
     const SobolIndices si = sobol_indices(at::cat(ys), options.designs, r, options.estimator);
     for (std::int64_t j = 0; j < r; ++j) {
@@ -324,10 +371,24 @@ Importance estimate_importance(const std::function<at::Tensor(const at::Tensor&)
   return imp;
 }
 
+}  // namespace
+
+Importance estimate_importance(const std::function<at::Tensor(const at::Tensor&)>& head, const at::Tensor& w,
+                               const at::Tensor& coefficients, std::int64_t class_id, const CraftOptions& options) {
+  return importance_impl({{}, head}, w, coefficients, class_id, options);
+}
+
 Importance estimate_importance(const ModelSplit& split, const Concepts& c, const at::Tensor& images,
                                std::int64_t class_id, const CraftOptions& options) {
   const at::Tensor coeff = image_coefficients(split, c, images, options);
-  return estimate_importance([&](const at::Tensor& a) { return split.h(a); }, c.w, coeff, class_id, options);
+  const LayerChain& chain = split.chain();
+  std::int64_t end = split.cut() + 1;  // h's affine prefix is stages [cut + 1, end)
+  while (end < chain.size() && chain.affine(end)) ++end;
+  HeadParts head;
+  if (end > split.cut() + 1)
+    head.affine = [&chain, from = split.cut() + 1, end](const at::Tensor& a) { return chain.run(a, from, end); };
+  head.rest = [&chain, end](const at::Tensor& z) { return chain.run(z, end, chain.size()); };
+  return importance_impl(head, c.w, coeff, class_id, options);
 }
 
 // ---- implicit differentiation --------------------------------------------------------------------

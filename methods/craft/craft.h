@@ -45,7 +45,10 @@ namespace factorkit::craft {
 class LayerChain {
  public:
   using Stage = std::function<at::Tensor(const at::Tensor&)>;
-  void add(std::string name, Stage stage);
+  // `affine`: whether the stage is known to be affine in its input (Linear,
+  // convolution, flatten, average pooling, and BatchNorm/Dropout in eval mode),
+  // asked when used; empty means "not known to be".
+  void add(std::string name, Stage stage, std::function<bool()> affine = {});
   // Sequentials in order, their layers named "<prefix>.<index>" ("features.3").
   static LayerChain from_sequentials(const std::vector<std::pair<std::string, torch::nn::Sequential>>& parts);
   // The leaves of a TorchScript module, depth first. `model` must outlive the chain.
@@ -58,10 +61,12 @@ class LayerChain {
   // Stages [from, to) applied in order.
   at::Tensor run(const at::Tensor& x, std::int64_t from, std::int64_t to) const;
   at::Tensor operator()(const at::Tensor& x) const { return run(x, 0, size()); }
+  bool affine(std::int64_t i) const { return affine_[std::size_t(i)] && affine_[std::size_t(i)](); }
 
  private:
   std::vector<std::string> names_;
   std::vector<Stage> stages_;
+  std::vector<std::function<bool()>> affine_;
 };
 
 // The layers whose outputs on `probe` are all >= 0 (where g may end).
@@ -151,6 +156,10 @@ at::Tensor image_coefficients(const ModelSplit& split, const Concepts& c, const 
                               const CraftOptions& options);
 
 // ---- importance ---------------------------------------------------------------------
+// With a split model, the leading stages of h that are affine (e.g. flatten +
+// Linear after the last pooling) are evaluated once per concept instead of once
+// per mask: h₁(Σ_j m_j a_j) = h₁(0) + Σ_j m_j (h₁(a_j) − h₁(0)) with a_j = u_j W_j,
+// exact up to rounding; the rest of h runs on every mask row as usual.
 struct Importance {
   std::vector<double> total;   // mean over images of each concept's ST
   std::vector<double> first;   // mean of the first-order indices

@@ -215,3 +215,66 @@ TEST(Craft, SplitChainsTheLayersAndRefusesNegativeActivations) {
   const fc::Importance imp = fc::estimate_importance(split, c, x.slice(0, 0, 2), 0, o);
   EXPECT_EQ(imp.total.size(), 2u);
 }
+
+TEST(Craft, AffineHeadPrefixGivesTheSameIndicesAsEveryMaskThroughH) {
+  // h = pool, flatten, Linear, BatchNorm (eval), ReLU, Linear: the first four are
+  // affine, so the masks are combined after them; the result must not change.
+  at::manual_seed(4);
+  namespace tn = torch::nn;
+  tn::Sequential g(tn::Conv2d(tn::Conv2dOptions(1, 6, 3).padding(1)), tn::ReLU());
+  tn::Sequential h(tn::AvgPool2d(2), tn::Flatten(), tn::Linear(6 * 4 * 4, 16), tn::BatchNorm1d(16), tn::ReLU(),
+                   tn::Linear(16, 3));
+  h->eval();
+  const fc::LayerChain chain = fc::LayerChain::from_sequentials({{"g", g}, {"h", h}});
+  EXPECT_TRUE(chain.affine(2) && chain.affine(3) && chain.affine(4) && chain.affine(5));
+  EXPECT_FALSE(chain.affine(1) || chain.affine(6));
+  const fc::ModelSplit split(chain, "g.1");
+  const at::Tensor x = at::randn({5, 1, 8, 8});
+  fc::CraftOptions o;
+  o.concepts = 3;
+  o.patch_size = 4;
+  const fc::Concepts c = fc::fit_concepts(split, x, o);
+  for (const std::int64_t cls : {0, 2}) {
+    const fc::Importance fast = fc::estimate_importance(split, c, x, cls, o);
+    const fc::Importance slow = fc::estimate_importance([&](const at::Tensor& a) { return h->forward(a); }, c.w,
+                                                        fc::image_coefficients(split, c, x, o), cls, o);
+    EXPECT_LT((fast.per_image_total - slow.per_image_total).abs().max().item<double>(), 1e-4);
+    EXPECT_LT((fast.per_image_first - slow.per_image_first).abs().max().item<double>(), 1e-4);
+    EXPECT_EQ(fast.model_calls, slow.model_calls);
+  }
+  h->train();  // BatchNorm in training mode is not affine per sample
+  EXPECT_FALSE(chain.affine(5));
+}
+
+TEST(Craft, RefiningAConceptFactorizesItsCropsAtAnEarlierLayer) {
+  at::manual_seed(8);
+  namespace tn = torch::nn;
+  tn::Sequential net(tn::Conv2d(tn::Conv2dOptions(1, 6, 3).padding(1)), tn::ReLU(),
+                     tn::Conv2d(tn::Conv2dOptions(6, 8, 3).padding(1)), tn::ReLU(), tn::AdaptiveAvgPool2d(1),
+                     tn::Flatten(), tn::Linear(8, 2));
+  const fc::LayerChain chain = fc::LayerChain::from_sequentials({{"net", net}});
+  const fc::ModelSplit split(chain, "net.3");
+  const at::Tensor x = at::randn({20, 1, 12, 12});
+  fc::CraftOptions o;
+  o.concepts = 3;
+  o.patch_size = 6;
+  fc::Concepts c = fc::fit_concepts(split, x, o);
+  c.layer = "net.3";
+  const at::Tensor lead = c.u.argmax(1);
+  std::int64_t k = 0;  // a concept that leads in enough crops
+  for (; k < 3; ++k)
+    if ((lead == k).sum().item<std::int64_t>() >= 4) break;
+  ASSERT_LT(k, 3);
+  const fc::Refinement rf = fc::refine_concept(chain, c, x, k, "net.1", 2, 1, o);
+  EXPECT_EQ(std::int64_t(rf.crops.size()), (lead == k).sum().item<std::int64_t>());
+  for (const auto crop : rf.crops) EXPECT_EQ(lead[crop].item<std::int64_t>(), k);
+  EXPECT_EQ(rf.sub.w.sizes(), (std::vector<std::int64_t>{2, 6}));  // sub-concepts over net.1's 6 channels
+  EXPECT_EQ(rf.sub.u.size(0), std::int64_t(rf.crops.size()));
+  EXPECT_EQ(rf.importance.total.size(), 2u);
+  EXPECT_GE(rf.ambiguity, 0.0);
+  EXPECT_LE(rf.ambiguity, 0.5);  // 1 − the larger of two shares
+  EXPECT_EQ(rf.sub.layer, "net.1");
+  EXPECT_THROW(fc::refine_concept(chain, c, x, k, "net.3", 2, 1, o), factorkit::InvalidInput);  // not earlier
+  EXPECT_THROW(fc::refine_concept(chain, c, x, k, "net.0", 2, 1, o), factorkit::InvalidInput);  // negative
+  EXPECT_THROW(fc::refine_concept(chain, c, x, 5, "net.1", 2, 1, o), factorkit::InvalidInput);  // no such concept
+}
