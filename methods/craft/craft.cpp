@@ -346,6 +346,16 @@ Importance importance_impl(const HeadParts& head, const at::Tensor& w, const at:
     imp.model_calls += m;
     if (options.on_progress) options.on_progress(i + 1, n);
   }
+  return imp;
+}
+
+// Means over images and the bootstrap intervals, from the per-image indices.
+void summarize(Importance& imp, const CraftOptions& options) {
+  const std::int64_t n = imp.per_image_total.size(0), r = imp.per_image_total.size(1);
+  imp.total.clear();
+  imp.first.clear();
+  imp.total_low.clear();
+  imp.total_high.clear();
   const at::Tensor mt = imp.per_image_total.mean(0), mf = imp.per_image_first.mean(0);
   for (std::int64_t j = 0; j < r; ++j) {
     imp.total.push_back(mt[j].item<double>());
@@ -368,19 +378,20 @@ Importance importance_impl(const HeadParts& head, const at::Tensor& w, const at:
       imp.total_high.push_back(percentile(d, 1 - lo));
     }
   }
-  return imp;
 }
 
 }  // namespace
 
 Importance estimate_importance(const std::function<at::Tensor(const at::Tensor&)>& head, const at::Tensor& w,
                                const at::Tensor& coefficients, std::int64_t class_id, const CraftOptions& options) {
-  return importance_impl({{}, head}, w, coefficients, class_id, options);
+  Importance imp = importance_impl({{}, head}, w, coefficients, class_id, options);
+  summarize(imp, options);
+  return imp;
 }
 
 Importance estimate_importance(const ModelSplit& split, const Concepts& c, const at::Tensor& images,
                                std::int64_t class_id, const CraftOptions& options) {
-  const at::Tensor coeff = image_coefficients(split, c, images, options);
+  check_images(images, "estimate_importance");
   const LayerChain& chain = split.chain();
   std::int64_t end = split.cut() + 1;  // h's affine prefix is stages [cut + 1, end)
   while (end < chain.size() && chain.affine(end)) ++end;
@@ -388,7 +399,25 @@ Importance estimate_importance(const ModelSplit& split, const Concepts& c, const
   if (end > split.cut() + 1)
     head.affine = [&chain, from = split.cut() + 1, end](const at::Tensor& a) { return chain.run(a, from, end); };
   head.rest = [&chain, end](const at::Tensor& z) { return chain.run(z, end, chain.size()); };
-  return importance_impl(head, c.w, coeff, class_id, options);
+  // Images in chunks, so that the per-location coefficients of all images are
+  // never held at once.
+  const std::int64_t n = images.size(0), chunk = 64;
+  std::vector<at::Tensor> totals, firsts;
+  Importance imp;
+  CraftOptions o = options;
+  for (std::int64_t s = 0; s < n; s += chunk) {
+    const std::int64_t e = std::min(n, s + chunk);
+    if (options.on_progress) o.on_progress = [&](std::int64_t done, std::int64_t) { options.on_progress(s + done, n); };
+    const Importance part =
+        importance_impl(head, c.w, image_coefficients(split, c, images.slice(0, s, e), options), class_id, o);
+    totals.push_back(part.per_image_total);
+    firsts.push_back(part.per_image_first);
+    imp.model_calls += part.model_calls;
+  }
+  imp.per_image_total = at::cat(totals, 0);
+  imp.per_image_first = at::cat(firsts, 0);
+  summarize(imp, options);
+  return imp;
 }
 
 // ---- implicit differentiation --------------------------------------------------------------------
