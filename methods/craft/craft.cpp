@@ -72,7 +72,15 @@ LayerChain LayerChain::from_script(nn::ScriptModel& model) {
     });
     if (has_child) continue;
     nn::ScriptModel* m = &model;
-    chain.add(name, [m, name](const at::Tensor& x) { return m->forward_submodule(name, x); });
+    // Affine layers by their PyTorch class (the model is in eval mode after loading).
+    const std::string type = model.submodule_type(name);
+    const std::string cls = type.substr(type.rfind('.') + 1);
+    static const std::set<std::string> kAffine{"Linear",    "Conv1d",      "Conv2d",      "Flatten",
+                                               "AvgPool2d", "AdaptiveAvgPool2d", "Identity", "BatchNorm1d",
+                                               "BatchNorm2d", "Dropout", "Dropout2d"};
+    std::function<bool()> affine;
+    if (type.rfind("__torch__.torch.nn.modules.", 0) == 0 && kAffine.count(cls)) affine = [] { return true; };
+    chain.add(name, [m, name](const at::Tensor& x) { return m->forward_submodule(name, x); }, affine);
   }
   if (chain.size() == 0)
     throw InvalidInput(model.path(), "submodules", "a model built from submodules (layers) that can be split");
@@ -99,7 +107,11 @@ std::vector<std::string> nonnegative_layers(const LayerChain& chain, const at::T
   std::vector<std::string> out;
   at::Tensor y = probe;
   for (std::int64_t i = 0; i < chain.size(); ++i) {
-    y = chain.run(y, i, i + 1);
+    try {
+      y = chain.run(y, i, i + 1);
+    } catch (const std::exception&) {
+      break;  // the model's forward is not a chain from here on (a skip connection, a functional op)
+    }
     if (y.numel() > 0 && y.min().item<double>() >= 0) out.push_back(chain.names()[std::size_t(i)]);
   }
   return out;
@@ -116,7 +128,16 @@ void ModelSplit::check_against(const std::function<at::Tensor(const at::Tensor&)
                                const std::string& where) const {
   torch::NoGradGuard no_grad;
   const at::Tensor full = f(probe).to(at::kDouble);
-  const at::Tensor split = h(g(probe)).to(at::kDouble);
+  at::Tensor split;
+  try {
+    split = h(g(probe)).to(at::kDouble);
+  } catch (const std::exception& e) {
+    throw InvalidInput(where, "model",
+                       fmt::format("a model whose forward chains its layers in order (running them one after another "
+                                   "failed: {}): export g and h as separate modules, or split a Sequential",
+                                   e.what()),
+                       "NotAChain");
+  }
   if (!full.sizes().equals(split.sizes()))
     throw InvalidInput(where, "model", "a model whose forward chains its layers (h(g(x)) has another shape than f(x))",
                        "NotAChain");
@@ -144,6 +165,7 @@ std::vector<std::int64_t> crop_offsets(std::int64_t side, std::int64_t patch, st
 namespace {
 
 std::int64_t effective_stride(const CraftOptions& o) {
+  if (o.stride < 0) throw InvalidInput("--stride", "stride", fmt::format(">= 1, or 0 for int(0.8 P) (got {})", o.stride));
   return o.stride > 0 ? o.stride : std::max<std::int64_t>(1, std::int64_t(0.8 * double(o.patch_size)));
 }
 
@@ -207,10 +229,13 @@ at::Tensor activations(const ModelSplit& split, const at::Tensor& inputs, const 
 
 Concepts fit_concepts(const at::Tensor& acts, const CraftOptions& options) {
   if (options.concepts < 1) throw InvalidInput("--concepts", "concepts", fmt::format(">= 1 (got {})", options.concepts));
-  if (acts.dim() != 2 || acts.size(0) < options.concepts)
+  if (acts.dim() != 2)
     throw InvalidInput("fit_concepts", "activations",
-                       fmt::format("a (crops, p) matrix with at least as many crops as concepts ({}); got {}",
-                                   options.concepts, c10::str(acts.sizes())));
+                       fmt::format("a (crops, p) matrix (got {})", c10::str(acts.sizes())));
+  if (acts.size(0) < options.concepts)
+    throw InvalidInput("--concepts", "concepts",
+                       fmt::format("at most as many concepts as crops ({} crops: use more images or a smaller "
+                                   "--patch-size/--stride; got {} concepts)", acts.size(0), options.concepts));
   Concepts c;
   c.nmf = options.nmf;
   c.nmf.rank = options.concepts;
@@ -295,6 +320,11 @@ Importance importance_impl(const HeadParts& head, const at::Tensor& w, const at:
   if (coefficients.size(-1) != r)
     throw InvalidInput("estimate_importance", "coefficients", fmt::format("{} concepts in the last dimension", r));
   if (options.designs < 2) throw InvalidInput("--designs", "designs", fmt::format(">= 2 (got {})", options.designs));
+  if (options.bootstrap < 0)
+    throw InvalidInput("--bootstrap", "bootstrap", fmt::format(">= 0 resamples (got {})", options.bootstrap));
+  if (options.sampler == Sampler::Sobol && 2 * r > kSobolMaxDims)
+    throw InvalidInput("--sampler", "sobol", fmt::format("at most {} concepts with the sobol sampler (got {}); use "
+                                                         "halton", kSobolMaxDims / 2, r));
   const std::int64_t n = coefficients.size(0);
   const at::Tensor masks = replicated_design(options.sampler, options.designs, r, options.seed).to(at::kFloat);
   const std::int64_t m = masks.size(0);
@@ -463,12 +493,13 @@ at::Tensor attribution_maps(const ModelSplit& split, const Concepts& c, const at
     at::Tensor a0;
     {
       torch::NoGradGuard no_grad;
-      a0 = pool(split.chain().run(f, l + 1, split.cut() + 1)).reshape({-1});
+      a0 = pool(split.chain().run(f.clone(), l + 1, split.cut() + 1)).reshape({-1});
     }
     const at::Tensor jac = nnls_jacobian(c, a0.to(at::kDouble).clamp_min(0)).to(at::kFloat);  // r x p
     // One backward pass for all concepts: row j of the replicated batch carries J_j.
     at::Tensor fr = f.expand({r, f.size(1), f.size(2), f.size(3)}).contiguous().set_requires_grad(true);
-    const at::Tensor a = pool(split.chain().run(fr, l + 1, split.cut() + 1));
+    // a copy goes through the layers (an in-place ReLU must not write into the leaf)
+    const at::Tensor a = pool(split.chain().run(fr.clone(), l + 1, split.cut() + 1));
     const at::Tensor target = (a * jac).sum();
     at::Tensor grad = at::zeros_like(fr);
     if (target.requires_grad()) grad = torch::autograd::grad({target}, {fr})[0];
@@ -489,6 +520,10 @@ Refinement refine_concept(const LayerChain& chain, const Concepts& c, const at::
   check_images(images, "refine_concept");
   if (index < 0 || index >= c.rank())
     throw InvalidInput("--refine", "concept", fmt::format("a concept index in 0 .. {} (got {})", c.rank() - 1, index));
+  if (sub_concepts < 1)
+    throw InvalidInput("--sub-concepts", "sub_concepts", fmt::format(">= 1 (got {})", sub_concepts));
+  if (c.crops.size() != std::size_t(c.u.size(0)))
+    throw InvalidInput("refine_concept", "concepts", "concepts fitted on image crops (their crop boxes are needed)");
   const std::int64_t l = chain.index_of(earlier_layer, "--refine-layer");
   const std::int64_t cut = chain.index_of(c.layer, "concepts.layer");
   if (l >= cut)

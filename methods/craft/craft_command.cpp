@@ -109,6 +109,7 @@ class CraftCommand final : public cli::Command {
     o_.sampler = parse_sampler(sampler_, "--sampler");
     o_.estimator = parse_estimator(estimator_, "--estimator");
     o_.seed = ctx.seed;
+    ctx_quiet_ = ctx.quiet || ctx.json;
     if (batch_mb_ < 1) throw InvalidInput("--batch-mb", "batch_mb", fmt::format(">= 1 (got {})", batch_mb_));
     o_.batch_bytes = batch_mb_ << 20;
     LayerChain chain = load_model();  // may train the reference CNN: before gradients are turned off
@@ -132,10 +133,25 @@ class CraftCommand final : public cli::Command {
     if (script_) split.check_against([&](const at::Tensor& x) { return script_->forward(x); }, probe, model_);
     const std::int64_t side = im.model_input.size(2);
     if (o_.patch_size == 0) o_.patch_size = side >= 128 ? 64 : std::max<std::int64_t>(1, side / 2);
-    std::error_code ec;
-    fs::create_directories(out_, ec);
-    if (ec || !fs::is_directory(out_))
-      throw InvalidInput(out_, "--out", "a folder that can be created (" + ec.message() + ")", "NotWritable");
+    // Everything that can be checked before the work is checked now.
+    const at::Tensor logits = split.h(split.g(probe));
+    if (logits.dim() != 2 || class_ < 0 || class_ >= logits.size(1))
+      throw InvalidInput("--class", "class", fmt::format("an output index of the model, 0 .. {} (got {})",
+                                                         logits.dim() == 2 ? logits.size(1) - 1 : 0, class_),
+                         "BadClass");
+    crop_offsets(side, o_.patch_size, o_.stride > 0 ? o_.stride : 1);
+    const std::string attribution = attribution_layer(split, probe);
+    if (refine_) {
+      if (*refine_ < 0 || *refine_ >= o_.concepts)
+        throw InvalidInput("--refine", "concept", fmt::format("a concept index in 0 .. {} (got {})", o_.concepts - 1,
+                                                              *refine_));
+      if (refine_layer_.empty()) throw InvalidInput("--refine-layer", "layer", "an earlier layer for --refine", "MissingOption");
+      if (split.chain().index_of(refine_layer_, "--refine-layer") >= split.cut())
+        throw InvalidInput("--refine-layer", "layer", fmt::format("a layer before the split '{}' (got '{}')", layer_,
+                                                                  refine_layer_));
+      if (sub_concepts_ < 1)
+        throw InvalidInput("--sub-concepts", "sub_concepts", fmt::format(">= 1 (got {})", sub_concepts_));
+    }
 
     Progress crops_bar("craft crops", im.model_input.size(0));
     o_.on_progress = [&](std::int64_t done, std::int64_t) { crops_bar.set(done); };
@@ -148,6 +164,10 @@ class CraftCommand final : public cli::Command {
     o_.on_progress = {};
     const auto order = by_importance(imp);
 
+    std::error_code ec;
+    fs::create_directories(out_, ec);
+    if (ec || !fs::is_directory(out_))
+      throw InvalidInput(out_, "--out", "a folder that can be created (" + ec.message() + ")", "NotWritable");
     std::vector<std::string> labels;
     for (std::int64_t k = 0; k < c.rank(); ++k) labels.push_back(fmt::format("concept {}", k));
     nlohmann::json summary{{"command", "craft"},
@@ -162,14 +182,16 @@ class CraftCommand final : public cli::Command {
                            {"sampler", to_string(o_.sampler)},
                            {"estimator", to_string(o_.estimator)},
                            {"seed", ctx.seed}};
+    summary["attribution_layer"] = attribution.empty() ? nlohmann::json(nullptr) : nlohmann::json(attribution);
+    summary["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    write_bundle(out_, c, imp, summary);
     write_gallery(out_ + "/gallery.png", c, im.unit, order, 8, side < 64 ? 3 : 1);
     write_importance_chart(out_ + "/importance.svg", imp, labels, order,
                            fmt::format("CRAFT importance for class {}", class_));
-    const std::int64_t shown = std::min<std::int64_t>(overlays_, im.model_input.size(0));
+    const std::int64_t shown = attribution.empty() ? 0 : std::min<std::int64_t>(overlays_, im.model_input.size(0));
     if (shown > 0) {
       torch::AutoGradMode grad(true);
-      const at::Tensor maps =
-          attribution_maps(split, c, im.model_input.slice(0, 0, shown), attribution_layer_.empty() ? layer_ : attribution_layer_);
+      const at::Tensor maps = attribution_maps(split, c, im.model_input.slice(0, 0, shown), attribution);
       write_overlays(out_ + "/attribution.png", im.unit.slice(0, 0, shown), maps,
                      std::vector<std::int64_t>(order.begin(), order.begin() + std::min<std::int64_t>(5, c.rank())),
                      side < 64 ? 3 : 1);
@@ -184,9 +206,8 @@ class CraftCommand final : public cli::Command {
                                {"importance_total", rf.importance.total}};
       write_gallery(out_ + "/refine_gallery.png", rf.sub, im.unit, by_importance(rf.importance), 8,
                     side < 64 ? 3 : 1);
+      write_bundle(out_, c, imp, summary);  // again, with the refinement
     }
-    summary["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    write_bundle(out_, c, imp, summary);
     if (ctx.json) {
       nlohmann::json brief = summary;
       brief["importance_total"] = imp.total;
@@ -205,6 +226,28 @@ class CraftCommand final : public cli::Command {
   }
 
  private:
+  // The feature map of the attribution maps: --attribution-layer, else the split
+  // layer when its output is a map, else the last layer before it with a map
+  // output; empty (no overlays) when there is none.
+  std::string attribution_layer(const ModelSplit& split, const at::Tensor& probe) const {
+    const LayerChain& chain = split.chain();
+    if (!attribution_layer_.empty()) {
+      if (chain.index_of(attribution_layer_, "--attribution-layer") > split.cut())
+        throw InvalidInput("--attribution-layer", "layer",
+                           fmt::format("a layer at or before the split '{}' (got '{}')", layer_, attribution_layer_));
+      return attribution_layer_;
+    }
+    std::string last;
+    at::Tensor y = probe.slice(0, 0, 1);
+    for (std::int64_t i = 0; i <= split.cut(); ++i) {
+      y = chain.run(y, i, i + 1);
+      if (y.dim() == 4) last = chain.names()[std::size_t(i)];
+    }
+    if (last.empty() && !ctx_quiet_)
+      std::cerr << "craft: no layer up to '" << layer_ << "' gives a feature map; attribution.png is skipped\n";
+    return last;
+  }
+
   LayerChain load_model() {
     if (model_ == "reference" || fs::is_directory(model_)) {
       const std::string dir = model_ == "reference" ? nn::reference_model_dir("cnn") : model_;
@@ -216,9 +259,14 @@ class CraftCommand final : public cli::Command {
       if (!cnn) cnn = nn::load_cnn(dir);
       cnn_ = cnn;
       if (info.contains("data") && info["data"].is_object()) {
-        if (!mean_ && info["data"].contains("mean")) mean_ = info["data"]["mean"].get<double>();
-        if (!std_ && info["data"].contains("std")) std_ = info["data"]["std"].get<double>();
+        for (const auto& [key, slot] : {std::pair{"mean", &mean_}, std::pair{"std", &std_}}) {
+          if (*slot || !info["data"].contains(key)) continue;
+          if (!info["data"][key].is_number())
+            throw MalformedFile(dir + "/model.json", std::string("data.") + key, "a number", "BadField");
+          *slot = info["data"][key].get<double>();
+        }
       }
+      cnn_options_ = nn::cnn_options_from_json(arch, dir + "/model.json");
       return LayerChain::from_sequentials({{"features", cnn->features}, {"head", cnn->head}});
     }
     script_ = std::make_unique<nn::ScriptModel>(nn::ScriptModel::load(model_));
@@ -264,6 +312,13 @@ class CraftCommand final : public cli::Command {
     const double s = std_.value_or(1.0);
     if (!(s > 0)) throw InvalidInput("--std", "std", fmt::format("> 0 (got {})", s));
     im.model_input = (im.unit - mean_.value_or(0.0)) / s;
+    if (cnn_options_ && (im.unit.size(1) != cnn_options_->in_channels || im.unit.size(2) != cnn_options_->image_size))
+      throw InvalidInput(images_, "images",
+                         fmt::format("{}-channel images of {} x {} pixels, as the model '{}' takes (got {} channel(s) "
+                                     "of {} x {})",
+                                     cnn_options_->in_channels, cnn_options_->image_size, cnn_options_->image_size,
+                                     model_, im.unit.size(1), im.unit.size(2), im.unit.size(3)),
+                         "BadShape");
     return im;
   }
 
@@ -275,6 +330,8 @@ class CraftCommand final : public cli::Command {
   bool list_layers_ = false;
   CraftOptions o_;
   std::unique_ptr<nn::ScriptModel> script_;
+  std::optional<nn::CnnOptions> cnn_options_;
+  bool ctx_quiet_ = false;
   nn::Cnn cnn_{nullptr};
 };
 

@@ -229,6 +229,8 @@ double spearman(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 PlantedResult run_planted(const PlantedOptions& o) {
+  if (o.concepts < kTextures)
+    throw InvalidInput("run_planted", "concepts", fmt::format(">= {} (one per texture; got {})", kTextures, o.concepts));
   using clock = std::chrono::steady_clock;
   PlantedResult res;
   const auto t0 = clock::now();
@@ -290,7 +292,12 @@ PlantedResult run_planted(const PlantedOptions& o) {
       const at::Tensor on = present.select(1, k), z = logits.select(1, k);
       const double delta = z.masked_select(on).mean().item<double>() - z.masked_select(~on).mean().item<double>();
       res.logit_effect.push_back(delta);
-      head[k][0] = planted_weights()[std::size_t(k)] / std::max(delta, 1e-3);
+      if (!(delta > 0.5))
+        throw NumericalFailure("craft planted-textures", texture_names()[std::size_t(k)],
+                               fmt::format("a trained model whose logit responds to every texture (mean change {:.3g} "
+                                           "when present; train longer)", delta),
+                               "WeakDetector");
+      head[k][0] = planted_weights()[std::size_t(k)] / delta;
     }
   }
   chain.add("planted_head", [head](const at::Tensor& z) { return at::mm(z, head); });

@@ -50,6 +50,8 @@ void write_tile_png(const std::string& path, const at::Tensor& images,
 void write_gallery(const std::string& path, const Concepts& c, const at::Tensor& unit_images,
                    const std::vector<std::int64_t>& order, std::int64_t top, std::int64_t zoom) {
   const std::int64_t side = unit_images.size(2);
+  if (c.crops.size() != std::size_t(c.u.size(0)))
+    throw InvalidInput(path, "concepts", "concepts fitted on image crops (their crop boxes are needed)");
   std::vector<at::Tensor> crops;
   std::vector<std::vector<std::int64_t>> tiles;
   for (const std::int64_t k : order) {

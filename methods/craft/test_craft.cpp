@@ -3,6 +3,7 @@
 // NNLS solution against central differences, crops, the model split.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <torch/autograd.h>
 #include <torch/nn.h>
 
 #include <algorithm>
@@ -277,4 +278,36 @@ TEST(Craft, RefiningAConceptFactorizesItsCropsAtAnEarlierLayer) {
   EXPECT_THROW(fc::refine_concept(chain, c, x, k, "net.3", 2, 1, o), factorkit::InvalidInput);  // not earlier
   EXPECT_THROW(fc::refine_concept(chain, c, x, k, "net.0", 2, 1, o), factorkit::InvalidInput);  // negative
   EXPECT_THROW(fc::refine_concept(chain, c, x, 5, "net.1", 2, 1, o), factorkit::InvalidInput);  // no such concept
+}
+
+TEST(Craft, AttributionMapsAreTheChainRuleOfTheImplicitDerivative) {
+  // For each concept separately: F at the attribution layer, a = pool(rest(F)),
+  // grad = ∂(J_i · a)/∂F by autograd, map = ReLU(Σ_c F_c mean_xy grad_c) — the
+  // batched implementation must give the same maps.
+  at::manual_seed(12);
+  namespace tn = torch::nn;
+  tn::Sequential net(tn::Conv2d(tn::Conv2dOptions(1, 5, 3).padding(1)), tn::ReLU(),
+                     tn::Conv2d(tn::Conv2dOptions(5, 6, 3).padding(1)), tn::ReLU(), tn::AdaptiveAvgPool2d(1),
+                     tn::Flatten(), tn::Linear(6, 2));
+  const fc::LayerChain chain = fc::LayerChain::from_sequentials({{"net", net}});
+  const fc::ModelSplit split(chain, "net.3");
+  const at::Tensor x = at::randn({6, 1, 10, 10});
+  fc::CraftOptions o;
+  o.concepts = 3;
+  o.patch_size = 5;
+  const fc::Concepts c = fc::fit_concepts(split, x, o);
+  const at::Tensor maps = fc::attribution_maps(split, c, x.slice(0, 0, 2), "net.1");
+  for (std::int64_t i = 0; i < 2; ++i) {
+    const at::Tensor f = chain.run(x.slice(0, i, i + 1), 0, 2).detach();
+    const at::Tensor a0 = chain.run(f, 2, 4).mean({2, 3}).reshape({-1}).detach();
+    const at::Tensor jac = fc::nnls_jacobian(c, a0.to(at::kDouble)).to(at::kFloat);
+    for (std::int64_t k = 0; k < 3; ++k) {
+      const at::Tensor leaf = f.clone().set_requires_grad(true);
+      const at::Tensor a = chain.run(leaf, 2, 4).mean({2, 3}).reshape({-1});
+      const at::Tensor grad = torch::autograd::grad({(a * jac[k]).sum()}, {leaf})[0];
+      const at::Tensor want = at::relu((f * grad.mean({2, 3}, true)).sum(1))[0];  // (10, 10): same size, no resize
+      EXPECT_TRUE(at::allclose(maps[i][k], want, 1e-5, 1e-6)) << "image " << i << " concept " << k;
+    }
+  }
+  EXPECT_GT(maps.abs().sum().item<double>(), 0.0);
 }

@@ -56,6 +56,15 @@ TEST(CraftCli, WritesTheBundleAndPictures) {
   ASSERT_NE(t.find("concepts"), nullptr);
   EXPECT_EQ(t.find("concepts")->shape, (std::vector<std::int64_t>{3, 8}));  // r x channels of features.6 (2 × width)
   EXPECT_EQ(t.find("crop_coefficients")->shape, (std::vector<std::int64_t>{7 * 4, 3}));  // 2 × 2 crops per image
+  // Recursivity: concept 0 refined at the first ReLU.
+  const auto rf = run("--json craft --model model --layer features.6 --images images.idx --class 0 --concepts 2 "
+                      "--patch-size 14 --designs 8 --overlays 0 --refine 0 --refine-layer features.2 --sub-concepts 2 "
+                      "--out out2", d.path().string());
+  ASSERT_EQ(rf.code, 0) << rf.err;
+  EXPECT_TRUE(fs::exists(d.file("out2/refine_gallery.png")));
+  EXPECT_FALSE(fs::exists(d.file("out2/attribution.png")));
+  const auto jr = nlohmann::json::parse(std::ifstream(d.file("out2/concepts.json")));
+  EXPECT_EQ(jr["refinement"]["importance_total"].size(), 2u);
   // Layers are listed with their sign.
   const auto l = run("craft --model model --images images.idx --class 0 --list-layers", d.path().string());
   ASSERT_EQ(l.code, 0) << l.err;
@@ -69,7 +78,7 @@ TEST(CraftCli, BadInputIsRefusedWithTheFileOrOption) {
     const auto r = run("craft " + args, d.path().string());
     EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
     EXPECT_NE(r.err.find(needle), std::string::npos) << args << "\n" << r.err;
-    EXPECT_FALSE(fs::exists(d.file("bad/concepts.json"))) << args;
+    EXPECT_FALSE(fs::exists(d.file("bad"))) << args << ": nothing is written when the input is refused";
   };
   const std::string base = "--images images.idx --class 0 --out bad ";
   expect_error("--model model --layer features.9 " + base, "features.9");        // unknown layer
@@ -89,4 +98,24 @@ TEST(CraftCli, BadInputIsRefusedWithTheFileOrOption) {
                "patch");
   expect_error("--model model --layer features.6 --images images.idx --class 0 --sampler grid --out bad",
                "sampler");
+  expect_error("--model model --layer features.6 --images images.idx --class 10 --out bad", "--class");  // 10 outputs
+  expect_error("--model model --layer features.6 --images images.idx --class 0 --concepts 3 --refine 3 "
+               "--refine-layer features.2 --out bad", "--refine");
+  expect_error("--model model --layer features.6 --images images.idx --class 0 --refine 0 --refine-layer features.6 "
+               "--out bad", "--refine-layer");
+  expect_error("--model model --layer features.6 --images images.idx --class 0 --attribution-layer head.1 --out bad",
+               "--attribution-layer");
+  expect_error("--model model --layer features.6 --images images.idx --class 0 --stride -1 --out bad", "--stride");
+  // images the model cannot take: 3 channels, or another size
+  factorkit::write_idx(d.file("rgb.idx"), factorkit::from_torch((at::rand({4, 28, 28, 3}) * 255).to(at::kByte)));
+  expect_error("--model model --layer features.6 --images rgb.idx --class 0 --out bad", "rgb.idx");
+  factorkit::write_idx(d.file("big.idx"), factorkit::from_torch((at::rand({4, 32, 32}) * 255).to(at::kByte)));
+  expect_error("--model model --layer features.6 --images big.idx --class 0 --out bad", "big.idx");
+  // the model folder's normalization must be numbers
+  fs::create_directories(d.file("badmodel"));
+  fs::copy_file(d.file("model/model.safetensors"), d.file("badmodel/model.safetensors"));
+  auto j = nlohmann::json::parse(std::ifstream(d.file("model/model.json")));
+  j["data"]["mean"] = {0.1, 0.2};
+  std::ofstream(d.file("badmodel/model.json")) << j.dump();
+  expect_error("--model badmodel --layer features.6 --images images.idx --class 0 --out bad", "data.mean");
 }

@@ -69,6 +69,12 @@ std::vector<std::pair<std::string, at::Tensor>> ScriptModel::named_parameters() 
   return out;
 }
 
+std::string ScriptModel::submodule_type(const std::string& name) const {
+  for (const auto& item : impl_->module.named_modules())
+    if (item.name == name) return item.value.type()->name() ? item.value.type()->name()->qualifiedName() : std::string();
+  throw InvalidInput(path_, "submodule " + name, "one of the model's submodules", "BadOption");
+}
+
 std::vector<std::string> ScriptModel::submodules() const {
   std::vector<std::string> out;
   for (const auto& item : impl_->module.named_modules())

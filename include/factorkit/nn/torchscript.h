@@ -29,6 +29,9 @@ class ScriptModel {
   at::Tensor forward_submodule(const std::string& name, const at::Tensor& x);
   std::vector<std::pair<std::string, at::Tensor>> named_parameters() const;
   std::vector<std::string> submodules() const;  // dotted names, depth first
+  // The class of a submodule as TorchScript names it
+  // ("__torch__.torch.nn.modules.linear.Linear"); InvalidInput for an unknown name.
+  std::string submodule_type(const std::string& name) const;
   const std::string& path() const noexcept { return path_; }
 
  private:
