@@ -272,6 +272,8 @@ TEST(TorchScript, LoadsATrustedModelAndRefusesJunk) {
   EXPECT_EQ(s.submodules(), std::vector<std::string>{"shift"});
   EXPECT_TRUE(at::equal(s.forward_submodule("shift", at::ones({3})), at::full({3}, 2.0f)));  // the model split at a layer
   EXPECT_THROW(s.forward_submodule("nope", at::ones({3})), factorkit::InvalidInput);
+  EXPECT_NE(s.submodule_type("shift").find("Shift"), std::string::npos) << s.submodule_type("shift");
+  EXPECT_THROW(s.submodule_type("nope"), factorkit::InvalidInput);
   EXPECT_THROW(s.forward(at::ones({4})), factorkit::InvalidInput);
   factorkit::testing::write_bytes(d.file("junk.pt"), "PK not really a zip");
   EXPECT_THROW(fn::ScriptModel::load(d.file("junk.pt")), factorkit::MalformedFile);
