@@ -181,6 +181,11 @@ std::int64_t rows_per_batch(std::int64_t bytes_per_row, std::int64_t cap) {
   return std::max<std::int64_t>(1, cap / std::max<std::int64_t>(1, bytes_per_row));
 }
 
+// Inputs per forward of g: the byte cap counts g's output only, and the layers
+// inside g can hold several times that, so batches are also kept to 256 inputs
+// (larger ones do not run faster on a CPU).
+constexpr std::int64_t kMaxForwardBatch = 256;
+
 std::string negative_message(const ModelSplit& split, const at::Tensor& probe, double min) {
   const auto ok = nonnegative_layers(split.chain(), probe);
   std::string list;
@@ -218,7 +223,7 @@ at::Tensor activations(const ModelSplit& split, const at::Tensor& inputs, const 
   torch::NoGradGuard no_grad;
   if (inputs.size(0) == 0) return at::empty({0}, at::kFloat);
   const at::Tensor first = split.g(inputs.slice(0, 0, 1));
-  const std::int64_t rows = rows_per_batch(first.numel() * 4, options.batch_bytes);
+  const std::int64_t rows = std::min(kMaxForwardBatch, rows_per_batch(first.numel() * 4, options.batch_bytes));
   std::vector<at::Tensor> parts;
   for (std::int64_t s = 0; s < inputs.size(0); s += rows)
     parts.push_back(split.g(inputs.slice(0, s, std::min(inputs.size(0), s + rows))).to(at::kFloat));
@@ -260,7 +265,8 @@ Concepts fit_concepts(const ModelSplit& split, const at::Tensor& images, const C
   // Images per batch: the crops' inputs and g's outputs within the byte cap.
   const at::Tensor probe_out = split.g(images.slice(0, 0, 1));
   const std::int64_t bytes = per_image * (images[0].numel() + probe_out.numel()) * 4;
-  const std::int64_t step = rows_per_batch(bytes, options.batch_bytes);
+  const std::int64_t step =
+      std::min(std::max<std::int64_t>(1, kMaxForwardBatch / per_image), rows_per_batch(bytes, options.batch_bytes));
   std::vector<at::Tensor> pooled;
   std::vector<CropRef> refs;
   double min = 0;
