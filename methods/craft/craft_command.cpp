@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "craft.h"
+#include "factorkit/cli/matrix_io.h"
 #include "factorkit/cli/registry.h"
 #include "factorkit/core/error.h"
 #include "factorkit/core/formats.h"
@@ -33,9 +34,8 @@ struct Images {
   at::Tensor labels;  // int64 or undefined
 };
 
-at::Tensor to_unit(const RawTensor& raw, const std::string& path) {
-  at::Tensor t = to_torch(raw, path);
-  if (raw.dtype == DType::U8) t = t.to(at::kFloat) / 255.0;
+at::Tensor to_unit(at::Tensor t, const std::string& path) {
+  if (t.scalar_type() == at::kByte) t = t.to(at::kFloat) / 255.0;
   t = t.to(at::kFloat);
   if (t.dim() == 3) return t.unsqueeze(1);                                       // (n, H, W)
   if (t.dim() == 4 && (t.size(3) == 1 || t.size(3) == 3) && t.size(1) != 1 && t.size(1) != 3)
@@ -43,14 +43,6 @@ at::Tensor to_unit(const RawTensor& raw, const std::string& path) {
   if (t.dim() == 4) return t;                                                    // (n, C, H, W)
   throw MalformedFile(path, "shape", fmt::format("images as (n, H, W), (n, H, W, C) or (n, C, H, W); got {}",
                                                  c10::str(t.sizes())), "BadShape");
-}
-
-// The file's one tensor, or the one called `name` among several.
-const RawTensor& one_tensor(const TensorFile& f, const std::string& path, const std::string& name) {
-  if (f.tensors.size() == 1) return f.tensors[0].second;
-  if (const RawTensor* t = f.find(name)) return *t;
-  throw MalformedFile(path, "tensors", fmt::format("one tensor, or one named '{}' (found {})", name, f.tensors.size()),
-                      "AmbiguousTensor");
 }
 
 }  // namespace
@@ -282,9 +274,9 @@ class CraftCommand final : public cli::Command {
                     .div(255.0);
       im.labels = at::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.count}, at::kByte).to(at::kLong);
     } else {
-      im.unit = to_unit(one_tensor(read_tensor_file(images_), images_, "images"), images_);
+      im.unit = to_unit(cli::read_tensor(images_), images_);
       if (!labels_.empty()) {
-        at::Tensor l = to_torch(one_tensor(read_tensor_file(labels_), labels_, "labels"), labels_).reshape(-1);
+        at::Tensor l = cli::read_tensor(labels_).reshape(-1);
         if (l.is_floating_point() && !at::equal(l, l.round()))
           throw MalformedFile(labels_, "labels", "integer class labels", "BadLabels");
         if (l.numel() != im.unit.size(0))

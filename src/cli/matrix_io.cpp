@@ -21,7 +21,9 @@ namespace {
 
 bool is_safetensors(const std::string& p) { return fs::path(p).extension() == ".safetensors"; }
 
-at::Tensor load_one(const std::string& path, const std::string& tensor, const std::string& csv_header) {
+}  // namespace
+
+at::Tensor read_tensor(const std::string& path, const std::string& tensor, const std::string& csv_header) {
   ReadOptions ro;
   if (csv_header != "auto") ro.csv.header = csv_header == "yes";
   TensorFile f = read_tensor_file(path, nullptr, ro);
@@ -44,7 +46,6 @@ at::Tensor load_one(const std::string& path, const std::string& tensor, const st
   return to_torch(*t, path);
 }
 
-}  // namespace
 
 void MatrixInput::add_options(CLI::App& sub) {
   sub.add_option("input", path, "Matrix file: .npy, .safetensors or .csv (rows = samples)")
@@ -60,7 +61,7 @@ void MatrixInput::add_options(CLI::App& sub) {
 }
 
 at::Tensor read_matrix(const MatrixInput& in, bool nonnegative) {
-  at::Tensor x = load_one(in.path, in.tensor, in.csv_header);
+  at::Tensor x = read_tensor(in.path, in.tensor, in.csv_header);
   if (x.scalar_type() == at::kBool)
     throw InvalidInput(in.path, "dtype", "a numeric matrix, got bool", "BadDType");
   linalg::check_matrix(x, in.path, "matrix", {.nonnegative = nonnegative});
@@ -72,7 +73,7 @@ at::Tensor read_matrix(const MatrixInput& in, bool nonnegative) {
 
 at::Tensor read_factor(const std::string& path, const std::string& what, int64_t rows, int64_t cols,
                        at::ScalarType dtype, bool nonnegative) {
-  at::Tensor f = load_one(path, "", "auto");
+  at::Tensor f = read_tensor(path, "", "auto");
   linalg::check_matrix(f, path, what, {.nonnegative = nonnegative});
   if (f.size(0) != rows || f.size(1) != cols)
     throw InvalidInput(path, what, fmt::format("shape [{}, {}], got [{}, {}]", rows, cols, f.size(0), f.size(1)),

@@ -27,6 +27,9 @@ struct MatrixInput {
 // Reads a 2-D float32/float64 matrix; errors name the file: not 2-D, empty,
 // NaN/Inf (with the position), negative entries when `nonnegative`.
 at::Tensor read_matrix(const MatrixInput& in, bool nonnegative = false);
+// The one tensor of a file (any format), or the one named `tensor`; InvalidInput
+// listing the names when the file holds several and none is chosen.
+at::Tensor read_tensor(const std::string& path, const std::string& tensor = {}, const std::string& csv_header = "auto");
 // A second matrix of an exact shape (an initial factor, fixed components).
 at::Tensor read_factor(const std::string& path, const std::string& what, int64_t rows, int64_t cols,
                        at::ScalarType dtype, bool nonnegative);
