@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   fs::path root(argv[1]);
-  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset", "qnlp_model", "lightsb_model", "wordnet", "sentencepiece"}) fs::create_directories(root / d);
+  for (const char* d : {"safetensors", "npy", "idx", "csv", "esma_checkpoint", "sem_graph", "diagram_json", "lexicon", "qnlp_dataset", "qnlp_model", "lightsb_model", "wordnet", "sentencepiece", "anncur_index"}) fs::create_directories(root / d);
   auto put = [&](const std::string& dir, const std::string& name, const std::string& bytes) {
     std::ofstream(root / dir / name, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
   };
@@ -104,6 +104,28 @@ int main(int argc, char** argv) {
                  {"S_log_diagonal_matrix", f64({2, 2}, {0, -1, 0.2, 0.1})}};
     auto bytes = encode_safetensors(m);
     put("lightsb_model", "diagonal.safetensors", std::string(reinterpret_cast<char*>(bytes.data()), bytes.size()));
+    {
+      // an ANNCUR index: 2 anchor queries, 1 anchor item, 3 items
+      auto i64 = [](std::vector<int64_t> shape, std::vector<int64_t> v) {
+        RawTensor r;
+        r.dtype = DType::I64;
+        r.shape = std::move(shape);
+        r.data.resize(v.size() * 8);
+        std::memcpy(r.data.data(), v.data(), r.data.size());
+        return r;
+      };
+      TensorFile ix;
+      ix.metadata = {{"format", "factorkit-anncur-index/1"}, {"anncur", R"({"anchor_items":1,"seed":0})"}};
+      ix.tensors = {{"anchor_queries", i64({2}, {0, 4})},
+                    {"anchor_items", i64({1}, {2})},
+                    {"r", f64({2, 3}, {1, 2, 3, 4, 5, 6})},
+                    {"u", f64({1, 2}, {0.1, 0.2})},
+                    {"e", f64({1, 3}, {0.9, 1.2, 1.5})}};
+      auto ib = encode_safetensors(ix);
+      put("anncur_index", "index.safetensors", std::string(reinterpret_cast<char*>(ib.data()), ib.size()));
+      put("anncur_index", "queries.txt", "the [[bank]] of the river\r\nshe went to the [[bank]]\n");
+      put("anncur_index", "items.txt", "bank\tsloping land\ndog\ta canine");
+    }
     m.metadata["covariance"] = "full";
     m.tensors.emplace_back("S_rotation_matrix", f64({2, 2, 2}, {1, 0, 0, 1, 0, 1, -1, 0}));
     bytes = encode_safetensors(m);

@@ -3,13 +3,13 @@
 # for SECONDS (default 30), seeded with the malformed-file corpus. Exits
 # non-zero if any target finds a crash, a leak, a timeout or an OOM; the
 # reproducer is left in build/fuzz/artifacts/.
-#   usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: safetensors npy idx csv esma_checkpoint sem_graph diagram_json lexicon qnlp_dataset qnlp_model lightsb_model wordnet sentencepiece)
+#   usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: safetensors npy idx csv esma_checkpoint sem_graph diagram_json lexicon qnlp_dataset qnlp_model lightsb_model wordnet sentencepiece anncur_index)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(safetensors npy idx csv esma_checkpoint sem_graph diagram_json lexicon qnlp_dataset qnlp_model lightsb_model wordnet sentencepiece)
+[ ${#targets[@]} -eq 0 ] && targets=(safetensors npy idx csv esma_checkpoint sem_graph diagram_json lexicon qnlp_dataset qnlp_model lightsb_model wordnet sentencepiece anncur_index)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

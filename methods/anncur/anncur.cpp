@@ -11,6 +11,10 @@
 #include <random>
 
 #include "factorkit/core/error.h"
+#include "factorkit/core/formats.h"
+#include "factorkit/core/source.h"
+#include "factorkit/core/torch_bridge.h"
+#include "index_file.h"
 #include "factorkit/core/progress.h"
 #include "factorkit/core/shuffle.h"
 #include "factorkit/linalg/cur.h"
@@ -257,10 +261,6 @@ Index build_index(Scorer& scorer, const at::Tensor& anchor_queries, const IndexO
   return ix;
 }
 
-namespace {
-constexpr const char* kIndexFormat = "factorkit-anncur-index/1";
-}
-
 void save_index(const Index& ix, const std::string& path) {
   nn::save_tensors(path,
                    {{"anchor_queries", ix.anchor_queries},
@@ -272,45 +272,17 @@ void save_index(const Index& ix, const std::string& path) {
 }
 
 Index load_index(const std::string& path) {
-  std::map<std::string, std::string> meta;
-  auto named = nn::load_tensors(path, &meta);
-  if (meta["format"] != kIndexFormat)
-    throw MalformedFile(path, "__metadata__.format", fmt::format("\"{}\" (an index from `factorkit anncur index`)", kIndexFormat),
-                        "NotAnIndex");
-  std::map<std::string, at::Tensor> t;
-  for (auto& [k, v] : named) t[k] = v;
-  auto need = [&](const char* name, int dim, bool integer) {
-    auto it = t.find(name);
-    if (it == t.end()) throw MalformedFile(path, name, "present", "MissingTensor");
-    const auto& v = it->second;
-    if (v.dim() != dim || (integer ? v.scalar_type() != at::kLong : !v.is_floating_point()))
-      throw MalformedFile(path, name, fmt::format("{}-D {}", dim, integer ? "int64" : "floating point"), "BadTensor");
-    return v;
-  };
+  if (!std::filesystem::is_regular_file(path))
+    throw InvalidInput(path, "index", "an index file from `factorkit anncur index`", "FileNotFound");
+  const TensorFile f = read_safetensors(FileSource(path));
+  const IndexLayout layout = check_index_file(f, path);
   Index ix;
-  ix.anchor_queries = need("anchor_queries", 1, true);
-  ix.anchor_items = need("anchor_items", 1, true);
-  ix.r = need("r", 2, false);
-  ix.u = need("u", 2, false).to(at::kDouble);
-  ix.e = need("e", 2, false);
-  const auto kq = ix.anchor_queries.numel(), ki = ix.anchor_items.numel(), n = ix.r.size(1);
-  if (ix.r.size(0) != kq) throw MalformedFile(path, "r", fmt::format("{} rows (one per anchor query)", kq), "BadTensor");
-  if (ki < 1 || n < 1) throw MalformedFile(path, "anchor_items", "at least one anchor item and one item", "BadTensor");
-  if (ix.u.size(0) != ki || ix.u.size(1) != kq)
-    throw MalformedFile(path, "u", fmt::format("shape ({}, {})", ki, kq), "BadTensor");
-  if (ix.e.size(0) != ki || ix.e.size(1) != n)
-    throw MalformedFile(path, "e", fmt::format("shape ({}, {})", ki, n), "BadTensor");
-  if (ix.anchor_items.min().item<std::int64_t>() < 0 || ix.anchor_items.max().item<std::int64_t>() >= n)
-    throw MalformedFile(path, "anchor_items", fmt::format("item ids in [0, {})", n), "BadTensor");
-  if (kq > 0 && ix.anchor_queries.min().item<std::int64_t>() < 0)
-    throw MalformedFile(path, "anchor_queries", "non-negative query ids", "BadTensor");
-  if (!at::isfinite(ix.e).all().item<bool>()) throw MalformedFile(path, "e", "finite numbers", "BadTensor");
-  try {
-    ix.info = nlohmann::json::parse(meta["anncur"]);
-  } catch (const nlohmann::json::exception&) {
-    throw MalformedFile(path, "__metadata__.anncur", "a JSON object", "BadMetadata");
-  }
-  if (!ix.info.is_object()) throw MalformedFile(path, "__metadata__.anncur", "a JSON object", "BadMetadata");
+  ix.anchor_queries = to_torch(*f.find("anchor_queries"), path);
+  ix.anchor_items = to_torch(*f.find("anchor_items"), path);
+  ix.r = to_torch(*f.find("r"), path);
+  ix.u = to_torch(*f.find("u"), path);
+  ix.e = to_torch(*f.find("e"), path);
+  ix.info = layout.info;
   return ix;
 }
 

@@ -36,10 +36,11 @@ ScriptModel ScriptModel::load(const std::string& path) {
 }
 
 namespace {
-at::Tensor call(torch::jit::Module& mod, const at::Tensor& x, const std::string& where, const std::string& what) {
+at::Tensor call(torch::jit::Module& mod, const std::vector<at::Tensor>& xs, const std::string& where,
+                const std::string& what) {
   c10::IValue out;
   try {
-    out = mod.forward({x});
+    out = mod.forward(std::vector<c10::IValue>(xs.begin(), xs.end()));
   } catch (const c10::Error& e) {
     throw InvalidInput(where, what, std::string("an input the model accepts (") + e.what_without_backtrace() + ")", "BadInput");
   } catch (const std::runtime_error& e) {  // the interpreter's errors (torch::jit::JITException)
@@ -52,13 +53,14 @@ at::Tensor call(torch::jit::Module& mod, const at::Tensor& x, const std::string&
 }
 }  // namespace
 
-at::Tensor ScriptModel::forward(const at::Tensor& x) { return call(impl_->module, x, path_, "forward"); }
+at::Tensor ScriptModel::forward(const at::Tensor& x) { return call(impl_->module, {x}, path_, "forward"); }
+at::Tensor ScriptModel::forward(const std::vector<at::Tensor>& xs) { return call(impl_->module, xs, path_, "forward"); }
 
 at::Tensor ScriptModel::forward_submodule(const std::string& name, const at::Tensor& x) {
   for (const auto& item : impl_->module.named_modules())
     if (item.name == name) {
       torch::jit::Module sub = item.value;
-      return call(sub, x, path_, "submodule " + name);
+      return call(sub, {x}, path_, "submodule " + name);
     }
   throw InvalidInput(path_, "submodule " + name, "one of the model's submodules (factorkit train --summary lists them)", "BadOption");
 }

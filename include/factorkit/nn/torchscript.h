@@ -25,6 +25,8 @@ class ScriptModel {
   // forward(x); InvalidInput naming the file when the model rejects the input
   // or does not return a tensor.
   at::Tensor forward(const at::Tensor& x);
+  // forward(x0, x1, …) for models of several inputs (a pair scorer).
+  at::Tensor forward(const std::vector<at::Tensor>& xs);
   // forward of a named submodule ("features.3"), for splitting a model.
   at::Tensor forward_submodule(const std::string& name, const at::Tensor& x);
   std::vector<std::pair<std::string, at::Tensor>> named_parameters() const;
