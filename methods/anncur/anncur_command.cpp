@@ -116,6 +116,7 @@ class AnncurCommand final : public Command {
     train_->add_option("--negatives", negatives_, "Negatives per mention (cross-encoders)")->capture_default_str();
     train_->add_option("--hard-fraction", hard_fraction_, "Share of TF-IDF hard negatives")->capture_default_str();
     train_->add_option("--epochs", epochs_, "Epochs")->capture_default_str();
+    train_->add_flag("--no-match", no_match_, "Cross-encoders without the exact-match input feature");
 
     index_ = sub.add_subcommand("index", "Score anchor queries against every item and build the CUR index");
     add_scorer(index_);
@@ -214,6 +215,7 @@ class AnncurCommand final : public Command {
       r.train_queries = train_queries_;
       r.negatives = negatives_;
       r.hard_fraction = hard_fraction_;
+      r.match = !no_match_;
       r.train.epochs = epochs_;
       r.train.seed = ctx.seed;
       t = train_cross_encoder(*data, r, out_);
@@ -398,7 +400,7 @@ class AnncurCommand final : public Command {
   std::string anchor_queries_, test_queries_;
   std::int64_t train_queries_ = 8000, negatives_ = 7, epochs_ = 1, anchor_items_ = 100, k_ = 10, rerank_ = 100;
   double hard_fraction_ = 0.5, rcond_ = 1e-15;
-  bool force_ = false;
+  bool force_ = false, no_match_ = false;
   std::vector<std::int64_t> anchor_list_{10, 20, 50, 100}, budgets_{20, 50, 100, 200, 500}, ks_{1, 10, 50, 100};
   std::vector<std::string> baselines_;
 };

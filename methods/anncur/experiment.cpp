@@ -204,12 +204,24 @@ SyntheticExperimentResult run_synthetic(const SyntheticExperimentOptions& o) {
   res.dual_seconds = de.seconds;
 
   res.comparison = compare_at_equal_cost(anchors, r, exact, {{"dual encoder", de.scores(test)}}, o.compare);
-  for (auto ki : o.compare.anchor_items) {
-    if (ki > scorer.items()) continue;
-    IndexOptions io = o.compare.index;
-    io.anchor_items = ki;
-    io.seed = derive_seed(o.compare.index.seed, {std::uint64_t(ki)});
-    res.cur_error[ki] = cur_relative_error(index_from_scores(anchors, r, io), exact);
+  auto errors = [&](const at::Tensor& rr, const at::Tensor& ex) {
+    std::map<std::int64_t, double> out;
+    for (auto ki : o.compare.anchor_items) {
+      if (ki > scorer.items()) continue;
+      IndexOptions io = o.compare.index;
+      io.anchor_items = ki;
+      io.seed = derive_seed(o.compare.index.seed, {std::uint64_t(ki)});
+      out[ki] = cur_relative_error(index_from_scores(anchors, rr, io), ex);
+    }
+    return out;
+  };
+  res.cur_error = errors(r, exact);
+  if (o.emb_form_too) {
+    SyntheticOptions so = o.scorer;
+    so.form = o.scorer.form == SyntheticForm::Cls ? SyntheticForm::Emb : SyntheticForm::Cls;
+    SyntheticScorer other(so);  // same points (the same seed draws them), the other scorer form
+    res.fit_rmse_emb = other.fit_rmse();
+    res.cur_error_emb = errors(score_grid(other, anchors, items), score_grid(other, test, items));
   }
   return res;
 }

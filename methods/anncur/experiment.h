@@ -60,6 +60,7 @@ struct SyntheticExperimentOptions {
   std::int64_t anchor_queries = 200, test_queries = 1000;
   DualEncoderOptions dual;
   CompareOptions compare;
+  bool emb_form_too = true;  // also train the [EMB]-like scorer and report its CUR errors (the rank effect)
   std::uint64_t seed = 0;
 };
 struct SyntheticExperimentResult {
@@ -68,7 +69,9 @@ struct SyntheticExperimentResult {
   std::int64_t index_calls = 0, dual_calls = 0;
   double scorer_seconds = 0;  // training the scorer
   double index_seconds = 0, exact_seconds = 0, dual_seconds = 0;
-  std::map<std::int64_t, double> cur_error;  // k_i → relative error on the test rows
+  std::map<std::int64_t, double> cur_error;      // k_i → relative error on the test rows
+  std::map<std::int64_t, double> cur_error_emb;  // the same for the [EMB]-like scorer (same points, anchors)
+  double fit_rmse_emb = 0;
   std::int64_t queries = 0, items = 0;
 };
 SyntheticExperimentResult run_synthetic(const SyntheticExperimentOptions& o);

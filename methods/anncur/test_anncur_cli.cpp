@@ -162,6 +162,7 @@ TEST(AnncurCli, TextCrossEncoderFolder) {
   std::ofstream(d.file("ce/model.json")) << nlohmann::json{
       {"architecture", factorkit::nn::to_json(o)},
       {"form", "emb"},
+      {"match", true},
       {"markers", {{"start", mk.start}, {"end", mk.end}, {"item", mk.item}}},
       {"query_tokens", 20},
       {"item_tokens", 24},

@@ -140,14 +140,45 @@ std::shared_ptr<const LinkingData> linking_data(const nn::Tokenizer& tok, std::i
 }
 
 // ---- models -------------------------------------------------------------------------------
-CrossEncoderImpl::CrossEncoderImpl(nn::EncoderOptions o, CeForm f, Markers m) : form(f), markers(m) {
+CrossEncoderImpl::CrossEncoderImpl(nn::EncoderOptions o, CeForm f, Markers m, bool use_match)
+    : form(f), markers(m), match(use_match) {
   o.classes = 1;
   encoder = register_module("encoder", nn::TransformerEncoder(o));
+  if (match) {
+    match_embedding = register_module("match", torch::nn::Embedding(2, o.dim));
+    at::NoGradGuard g;
+    match_embedding->weight.normal_(0, 0.02);
+  }
+}
+
+at::Tensor CrossEncoderImpl::matches(const at::Tensor& ids) const {
+  // segment: 0 up to and including the first [SEP], 1 after it
+  const auto sep = (ids == nn::Tokenizer::kSep).to(at::kInt);
+  const auto seg = (sep.cumsum(1) - sep) > 0;
+  auto content = ids > nn::Tokenizer::kMask;
+  content &= (ids != markers.start) & (ids != markers.end) & (ids != markers.item);
+  auto same = ids.unsqueeze(2) == ids.unsqueeze(1);  // (B, T, T)
+  same &= seg.unsqueeze(2) != seg.unsqueeze(1);      // in the other text
+  same &= content.unsqueeze(1);
+  return same.any(2) & content;
 }
 
 at::Tensor CrossEncoderImpl::forward(const at::Tensor& ids) {
-  if (form == CeForm::Cls) return encoder->forward(ids).squeeze(1);
-  auto h = encoder->encode(ids);  // (B, T, D)
+  at::Tensor h;
+  if (match) {
+    auto& e = *encoder;
+    if (ids.dim() != 2 || ids.scalar_type() != at::kLong || ids.size(1) > e.options.max_len || ids.size(1) < 1)
+      throw InvalidInput("cross-encoder", "input",
+                         fmt::format("token ids (B, T) int64 with 1 ≤ T ≤ {}", e.options.max_len), "BadShape");
+    const at::Tensor padding = ids == e.options.pad_id;
+    at::Tensor x = e.tokens->forward(ids) + e.positions->weight.narrow(0, 0, ids.size(1)) +
+                   match_embedding->forward(matches(ids).to(at::kLong));
+    for (const auto& b : *e.blocks) x = b->as<nn::EncoderBlock>()->forward(x, padding);
+    h = e.norm->forward(x);
+  } else {
+    h = encoder->encode(ids);  // (B, T, D)
+  }
+  if (form == CeForm::Cls) return encoder->head->forward(h.select(1, 0)).squeeze(1);
   auto rows = at::arange(ids.size(0), at::kLong);
   auto at_first = [&](int id) { return h.index({rows, (ids == id).to(at::kInt).argmax(1)}); };
   auto mention = (at_first(markers.start) + at_first(markers.end)) * 0.5;
@@ -271,7 +302,7 @@ void start_fresh(const std::string& dir, const nlohmann::json& recipe) {
 }
 
 nlohmann::json recipe_json(const CeRecipe& r, const LinkingData& d) {
-  return {{"kind", "cross-encoder"}, {"negatives_from", "split senses"},
+  return {{"kind", "cross-encoder"}, {"negatives_from", "split senses"}, {"match", r.match},
           {"form", to_string(r.form)},
           {"model", nn::to_json(r.model)},
           {"train_queries", r.train_queries},
@@ -309,6 +340,7 @@ DeRecipe de_recipe() {
   DeRecipe r;
   r.model = small_encoder();
   r.train = text_train_options("train dual encoder");
+  r.train.epochs = 2;  // a dual-encoder step is cheap (2B texts, no pairs): it gets two passes
   return r;
 }
 
@@ -326,7 +358,7 @@ TrainedText train_cross_encoder(const LinkingData& d, const CeRecipe& rc, const 
                                  derive_seed(rc.train.seed, {2}));
   const auto model_opts = sized(rc.model, d, tok);
   at::manual_seed(rc.train.seed);
-  CrossEncoder model(model_opts, rc.form, d.markers);
+  CrossEncoder model(model_opts, rc.form, d.markers, rc.match);
   const std::int64_t nq = std::int64_t(train.ids.size()), bq = rc.batch_queries;
 
   auto batch_of = [&](const QuerySet& s, const std::vector<std::int64_t>& qs, std::mt19937_64& rng) {
@@ -378,6 +410,7 @@ TrainedText train_cross_encoder(const LinkingData& d, const CeRecipe& rc, const 
   if (report.halted) return out;
   out.info = {{"architecture", nn::to_json(model_opts)},
               {"form", to_string(rc.form)},
+              {"match", rc.match},
               {"markers", {{"start", d.markers.start}, {"end", d.markers.end}, {"item", d.markers.item}}},
               {"query_tokens", d.query_tokens},
               {"item_tokens", d.item_tokens},
@@ -400,6 +433,7 @@ TrainedText train_dual_encoder(const LinkingData& d, const DeRecipe& rc, const s
   if (rc.batch_queries < 2) throw InvalidInput("dual-encoder recipe", "batch_queries", "at least 2", "BadOption");
   const nn::Tokenizer tok = nn::wordnet_tokenizer();
   nlohmann::json recipe = {{"kind", "dual-encoder"},
+                           {"negatives_from", "split senses"},
                            {"model", nn::to_json(rc.model)},
                            {"train_queries", rc.train_queries},
                            {"batch_queries", rc.batch_queries},
@@ -498,7 +532,8 @@ CrossEncoder load_cross_encoder(const std::string& dir) {
     auto opts = nn::encoder_options_from_json(info.at("architecture"), where);
     const auto& mk = info.at("markers");
     Markers m{mk.at("start").get<int>(), mk.at("end").get<int>(), mk.at("item").get<int>()};
-    CrossEncoder model(opts, parse_ce_form(info.at("form").get<std::string>(), where + ": form"), m);
+    CrossEncoder model(opts, parse_ce_form(info.at("form").get<std::string>(), where + ": form"), m,
+                       info.value("match", false));
     nn::load_module(*model, dir + "/model.safetensors");
     model->eval();
     return model;

@@ -20,6 +20,7 @@
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/module.h>
+#include <torch/nn/modules/embedding.h>
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
@@ -68,13 +69,23 @@ std::vector<std::int64_t> entities_of(const LinkingData& d, const std::vector<st
 std::vector<int> example_query_ids(const nn::Tokenizer& tok, const LinkingData& d, const data::LinkingExample& e);
 
 // ---- the cross-encoder -------------------------------------------------------------
+// With `match`, each token's input embedding also gets one of two learned
+// vectors: whether its id occurs in the other text of the pair (special and
+// marker ids excluded) — the exact-match feature of neural readers (DrQA) and
+// rankers, which only a model that sees both texts can compute. A 2-layer
+// model trained for minutes learns lexical matching from it at once instead
+// of over thousands of steps.
 class CrossEncoderImpl : public torch::nn::Module {
  public:
-  CrossEncoderImpl(nn::EncoderOptions options, CeForm form, Markers markers);
+  CrossEncoderImpl(nn::EncoderOptions options, CeForm form, Markers markers, bool match = true);
   at::Tensor forward(const at::Tensor& ids);  // (B, T) pair ids → (B) scores
+  // (B, T) bool: the token's id occurs in the other text of its pair
+  at::Tensor matches(const at::Tensor& ids) const;
   nn::TransformerEncoder encoder{nullptr};
+  torch::nn::Embedding match_embedding{nullptr};
   CeForm form;
   Markers markers;
+  bool match;
 };
 TORCH_MODULE(CrossEncoder);
 
@@ -90,6 +101,7 @@ TORCH_MODULE(DualEncoder);
 // ---- training ---------------------------------------------------------------------------
 struct CeRecipe {
   CeForm form = CeForm::Emb;
+  bool match = true;  // the exact-match input feature
   nn::EncoderOptions model;  // vocab, max_len, classes set from the data
   nn::TrainOptions train;
   std::int64_t train_queries = 4000;  // training examples used (0: all)

@@ -15,10 +15,14 @@ namespace factorkit::cli {
 namespace fs = std::filesystem;
 
 std::vector<ReproRow> run_reproductions(const std::vector<ReproEntry>& entries, const ReproOptions& o) {
-  std::set<std::string> known;
-  for (const auto& e : entries) known.insert(e.method);
+  // a method ("anncur") or one entry of it ("anncur/synthetic")
+  std::set<std::string> known, entry_names;
+  for (const auto& e : entries) {
+    known.insert(e.method);
+    entry_names.insert(e.method + "/" + e.name);
+  }
   for (const auto& m : o.methods)
-    if (!known.count(m))
+    if (!known.count(m) && !entry_names.count(m))
       throw InvalidInput("reproduce", fmt::format("method \"{}\"", m),
                          known.empty() ? std::string("a registered method, but none has a reproduction yet")
                                        : fmt::format("one of: {}", fmt::join(known, ", ")),
@@ -30,7 +34,9 @@ std::vector<ReproRow> run_reproductions(const std::vector<ReproEntry>& entries, 
                        "CannotWrite");
   std::vector<ReproRow> rows;
   for (const auto& e : entries) {
-    if (!o.methods.empty() && std::find(o.methods.begin(), o.methods.end(), e.method) == o.methods.end()) continue;
+    if (!o.methods.empty() && std::find(o.methods.begin(), o.methods.end(), e.method) == o.methods.end() &&
+        std::find(o.methods.begin(), o.methods.end(), e.method + "/" + e.name) == o.methods.end())
+      continue;
     ReproRow row{e.method, e.name, e.claim, {}, 0, {}};
     ReproContext ctx;
     ctx.quick = o.quick;

@@ -18,7 +18,7 @@ class ReproduceCommand final : public Command {
   }
   std::string doc_page() const override { return "docs/architecture.md"; }
   void configure(CLI::App& sub) override {
-    sub.add_option("methods", opt_.methods, "Methods to run (default: all registered)");
+    sub.add_option("methods", opt_.methods, "Methods (nmf) or single entries (anncur/synthetic) to run (default: all)");
     sub.add_flag("--quick", opt_.quick, "The small version of every entry (minutes in total)");
     sub.add_option("--out", opt_.out_dir, "Report folder (report.md, results.json, figures)")->capture_default_str();
   }
