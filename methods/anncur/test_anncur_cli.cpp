@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -244,4 +245,62 @@ TEST(AnncurCli, BadInputIsRefusedAndNothingIsWritten) {
   expect_refused(ev + "--test-queries 10:20 --ks 0,10", d.path(), "--ks");
   expect_refused(ev + "--test-queries 45", d.path(), "--test-queries");
   EXPECT_FALSE(fs::exists(d.file("ev/results.json")));
+}
+
+TEST(AnncurText, TrainingRunsResumesAndCaches) {
+  TempDir d;
+  const auto tok = factorkit::nn::wordnet_tokenizer();
+  const auto data = fa::linking_data(tok);
+  // the windows keep both markers and the mention between them
+  const auto& ex = data->task.examples[data->task.split.train[0]];
+  const auto q = fa::example_query_ids(tok, *data, ex);
+  ASSERT_LE(std::int64_t(q.size()), data->query_tokens);
+  const auto a = std::find(q.begin(), q.end(), data->markers.start), b = std::find(q.begin(), q.end(), data->markers.end);
+  ASSERT_TRUE(a != q.end() && b != q.end());
+  EXPECT_LT(a, b);
+  auto ce = fa::ce_recipe(fa::CeForm::Cls);
+  ce.train_queries = 48;
+  ce.dev_queries = 40;
+  ce.model.dim = 16;
+  ce.model.heads = 2;
+  ce.model.layers = 1;
+  ce.model.ffn = 32;
+  ce.train.eval_every = 0;
+  const auto t = fa::train_cross_encoder(*data, ce, d.file("ce"));
+  EXPECT_GT(t.seconds, 0.0);
+  EXPECT_EQ(t.info["metrics"]["dev_candidates"], 8);
+  EXPECT_EQ(t.info["form"], "cls");
+  const auto again = fa::train_cross_encoder(*data, ce, d.file("ce"));  // cached: no training
+  EXPECT_EQ(again.seconds, 0.0);
+  EXPECT_EQ(again.info["metrics"], t.info["metrics"]);
+  auto model = fa::load_cross_encoder(d.file("ce"));
+  EXPECT_EQ(model->form, fa::CeForm::Cls);
+  EXPECT_TRUE(model->match);
+  // another recipe in the same folder starts over
+  ce.negatives = 3;
+  const auto other = fa::train_cross_encoder(*data, ce, d.file("ce"));
+  EXPECT_GT(other.seconds, 0.0);
+  EXPECT_EQ(other.info["metrics"]["dev_candidates"], 4);
+  auto de = fa::de_recipe();
+  de.train_queries = 64;
+  de.dev_queries = 40;
+  de.batch_queries = 16;
+  de.model = ce.model;
+  de.train.epochs = 1;
+  de.train.eval_every = 0;
+  const auto dt = fa::train_dual_encoder(*data, de, d.file("de"));
+  EXPECT_EQ(dt.info["metrics"]["dev_candidates"], 32);
+  auto dual = fa::load_dual_encoder(d.file("de"));
+  auto emb = fa::embed_all(dual, {q, {5, 6, 7}});
+  EXPECT_EQ(emb.sizes(), (at::IntArrayRef{2, 16}));
+  // the match feature marks ids found in the other text only
+  fa::CrossEncoder m(ce.model, fa::CeForm::Emb, data->markers);
+  auto ids = at::tensor(std::vector<std::int64_t>{2, data->markers.start, 100, 101, data->markers.end, 3,
+                                                 data->markers.item, 101, 102, 3},
+                        at::kLong)
+                 .reshape({1, -1});
+  auto mt = m->matches(ids)[0];
+  EXPECT_EQ(mt.to(at::kLong).sum().item<std::int64_t>(), 2);  // 101 in the query and 101 in the item
+  EXPECT_TRUE(mt[3].item<bool>());
+  EXPECT_TRUE(mt[7].item<bool>());
 }

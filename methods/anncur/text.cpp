@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -326,6 +327,70 @@ nn::EncoderOptions sized(nn::EncoderOptions o, const LinkingData& d, const nn::T
   return o;
 }
 
+using BatchFn = std::function<nn::BatchResult(const QuerySet&, const std::vector<std::int64_t>&, std::mt19937_64&)>;
+
+// The loop both text models share: the training queries in a seeded order per
+// epoch, each batch's negatives from a seed of its own (a resumed run repeats
+// them), the dev queries in fixed batches with fixed negatives, checkpoints in
+// DIR/checkpoints. `whole`: every batch has exactly `bq` queries (in-batch
+// negatives need them; the remainder of an epoch is skipped).
+nn::TrainReport fit_text_model(torch::nn::Module& model, const QuerySet& train, const QuerySet& dev, std::int64_t bq,
+                               bool whole, const BatchFn& batch, const nlohmann::json& recipe, nn::TrainOptions o,
+                               const std::string& dir) {
+  const std::int64_t nq = std::int64_t(train.ids.size());
+  const std::uint64_t seed = o.seed;
+  nn::Task task;
+  task.batches_per_epoch = whole ? nq / bq : (nq + bq - 1) / bq;
+  auto order = std::make_shared<std::pair<std::int64_t, std::vector<std::int64_t>>>(-1, std::vector<std::int64_t>{});
+  task.train_batch = [&train, &batch, order, nq, bq, seed](std::int64_t epoch, std::int64_t b) {
+    if (order->first != epoch) {
+      std::mt19937_64 rng(derive_seed(seed, {3, std::uint64_t(epoch)}));
+      order->second = permutation(nq, rng);
+      order->first = epoch;
+    }
+    std::vector<std::int64_t> qs(order->second.begin() + b * bq, order->second.begin() + std::min(nq, (b + 1) * bq));
+    std::mt19937_64 rng(derive_seed(seed, {4, std::uint64_t(epoch), std::uint64_t(b)}));
+    return batch(train, qs, rng);
+  };
+  const std::int64_t eval_batch = whole ? bq : 32;
+  task.evaluate = [&dev, &batch, eval_batch, whole, seed] {
+    nn::MetricSum sum;
+    std::mt19937_64 rng(derive_seed(seed, {5}));  // the same negatives at every evaluation
+    const std::int64_t n = std::int64_t(dev.ids.size());
+    for (std::int64_t s = 0; s < n && (!whole || s + eval_batch <= n); s += eval_batch) {
+      std::vector<std::int64_t> qs(static_cast<std::size_t>(std::min(eval_batch, n - s)));
+      std::iota(qs.begin(), qs.end(), s);
+      sum.add(batch(dev, qs, rng));
+    }
+    return sum.metrics();
+  };
+  task.identity = recipe;
+  o.checkpoint_dir = dir + "/checkpoints";
+  return nn::train(model, task, o);
+}
+
+// model.safetensors, then model.json: `info` plus what every text model records.
+nlohmann::json write_text_model(const torch::nn::Module& model, const std::string& dir, nlohmann::json info,
+                                const nn::EncoderOptions& arch, const LinkingData& d, const nn::Tokenizer& tok,
+                                const nlohmann::json& recipe, const nn::TrainReport& report) {
+  info["architecture"] = nn::to_json(arch);
+  info["query_tokens"] = d.query_tokens;
+  info["item_tokens"] = d.item_tokens;
+  info["tokenizer"] = {{"path", tok.path()}, {"vocab_size", tok.vocab_size()}};
+  info["recipe"] = recipe;
+  info["training"] = {{"steps", report.steps},
+                      {"seconds", report.seconds},
+                      {"samples_per_second", report.samples_per_second},
+                      {"threads", at::get_num_threads()}};
+  nn::save_module(model, dir + "/model.safetensors");
+  write_file_atomic(dir + "/model.json", info.dump(1) + "\n");
+  return info;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 }  // namespace
 
 CeRecipe ce_recipe(CeForm form) {
@@ -359,73 +424,32 @@ TrainedText train_cross_encoder(const LinkingData& d, const CeRecipe& rc, const 
   const auto model_opts = sized(rc.model, d, tok);
   at::manual_seed(rc.train.seed);
   CrossEncoder model(model_opts, rc.form, d.markers, rc.match);
-  const std::int64_t nq = std::int64_t(train.ids.size()), bq = rc.batch_queries;
-
-  auto batch_of = [&](const QuerySet& s, const std::vector<std::int64_t>& qs, std::mt19937_64& rng) {
+  auto batch = [&](const QuerySet& s, const std::vector<std::int64_t>& qs, std::mt19937_64& rng) {
     std::vector<std::vector<int>> rows;
     for (auto q : qs)
       for (auto e : candidates(s, std::size_t(q), rc.negatives, rc.hard_fraction, rng))
         rows.push_back(pair_ids(s.ids[std::size_t(q)], d.entity_ids[std::size_t(e)]));
-    return pad(rows);
-  };
-  auto result = [&](const at::Tensor& ids, std::int64_t n) {
-    auto s = model->forward(ids).reshape({n, rc.negatives + 1});
-    auto target = at::zeros({n}, at::kLong);
+    const auto n = std::int64_t(qs.size());
+    auto sc = model->forward(pad(rows)).reshape({n, rc.negatives + 1});
     nn::BatchResult r;
-    r.loss = at::cross_entropy_loss(s, target);
+    r.loss = at::cross_entropy_loss(sc, at::zeros({n}, at::kLong));
     r.samples = n;
-    r.correct = (s.argmax(1) == 0).sum().item<std::int64_t>();
+    r.correct = (sc.argmax(1) == 0).sum().item<std::int64_t>();
     r.predictions = n;
     return r;
   };
-  nn::Task task;
-  task.batches_per_epoch = (nq + bq - 1) / bq;
-  auto order = std::make_shared<std::pair<std::int64_t, std::vector<std::int64_t>>>(-1, std::vector<std::int64_t>{});
-  task.train_batch = [&, order](std::int64_t epoch, std::int64_t b) {
-    if (order->first != epoch) {
-      std::mt19937_64 rng(derive_seed(rc.train.seed, {3, std::uint64_t(epoch)}));
-      order->second = permutation(nq, rng);
-      order->first = epoch;
-    }
-    std::vector<std::int64_t> qs(order->second.begin() + b * bq, order->second.begin() + std::min(nq, (b + 1) * bq));
-    std::mt19937_64 rng(derive_seed(rc.train.seed, {4, std::uint64_t(epoch), std::uint64_t(b)}));
-    return result(batch_of(train, qs, rng), std::int64_t(qs.size()));
-  };
-  task.evaluate = [&] {
-    nn::MetricSum sum;
-    std::mt19937_64 rng(derive_seed(rc.train.seed, {5}));  // the same negatives at every evaluation
-    const std::int64_t n = std::int64_t(dev.ids.size());
-    for (std::int64_t s = 0; s < n; s += 32) {
-      std::vector<std::int64_t> qs(std::size_t(std::min<std::int64_t>(32, n - s)));
-      std::iota(qs.begin(), qs.end(), s);
-      sum.add(result(batch_of(dev, qs, rng), std::int64_t(qs.size())));
-    }
-    return sum.metrics();
-  };
-  task.identity = recipe;
-  nn::TrainOptions o = rc.train;
-  o.checkpoint_dir = dir + "/checkpoints";
-  const auto report = nn::train(*model, task, o);
-  TrainedText out{dir, {}, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+  const auto report = fit_text_model(*model, train, dev, rc.batch_queries, false, batch, recipe, rc.train, dir);
+  TrainedText out{dir, {}, seconds_since(t0)};
   if (report.halted) return out;
-  out.info = {{"architecture", nn::to_json(model_opts)},
-              {"form", to_string(rc.form)},
-              {"match", rc.match},
-              {"markers", {{"start", d.markers.start}, {"end", d.markers.end}, {"item", d.markers.item}}},
-              {"query_tokens", d.query_tokens},
-              {"item_tokens", d.item_tokens},
-              {"tokenizer", {{"path", tok.path()}, {"vocab_size", tok.vocab_size()}}},
-              {"recipe", recipe},
-              {"metrics",
-               {{"dev_accuracy", report.has_best ? report.best.metrics.at("accuracy") : 0.0},
-                {"dev_candidates", rc.negatives + 1}}},
-              {"training",
-               {{"steps", report.steps},
-                {"seconds", report.seconds},
-                {"samples_per_second", report.samples_per_second},
-                {"threads", at::get_num_threads()}}}};
-  nn::save_module(*model, dir + "/model.safetensors");
-  write_file_atomic(dir + "/model.json", out.info.dump(1) + "\n");
+  out.info = write_text_model(
+      *model, dir,
+      {{"form", to_string(rc.form)},
+       {"match", rc.match},
+       {"markers", {{"start", d.markers.start}, {"end", d.markers.end}, {"item", d.markers.item}}},
+       {"metrics",
+        {{"dev_accuracy", report.has_best ? report.best.metrics.at("accuracy") : 0.0},
+         {"dev_candidates", rc.negatives + 1}}}},
+      model_opts, d, tok, recipe, report);
   return out;
 }
 
@@ -455,9 +479,8 @@ TrainedText train_dual_encoder(const LinkingData& d, const DeRecipe& rc, const s
   model_opts.max_len = std::max(d.query_tokens, d.item_tokens) + 2;
   at::manual_seed(rc.train.seed);
   DualEncoder model(model_opts);
-  const std::int64_t nq = std::int64_t(train.ids.size()), bq = rc.batch_queries;
   // B queries against their B golds and one hard negative each (in-batch softmax over 2B items)
-  auto result = [&](const QuerySet& s, const std::vector<std::int64_t>& qs, std::mt19937_64& rng) {
+  auto batch = [&](const QuerySet& s, const std::vector<std::int64_t>& qs, std::mt19937_64& rng) {
     std::vector<std::vector<int>> qrows, irows;
     for (auto q : qs) qrows.push_back(single_ids(s.ids[std::size_t(q)]));
     for (auto q : qs) irows.push_back(single_ids(d.entity_ids[std::size_t(s.gold[std::size_t(q)])]));
@@ -477,51 +500,14 @@ TrainedText train_dual_encoder(const LinkingData& d, const DeRecipe& rc, const s
     r.predictions = n;
     return r;
   };
-  nn::Task task;
-  task.batches_per_epoch = nq / bq;
-  auto order = std::make_shared<std::pair<std::int64_t, std::vector<std::int64_t>>>(-1, std::vector<std::int64_t>{});
-  task.train_batch = [&, order](std::int64_t epoch, std::int64_t b) {
-    if (order->first != epoch) {
-      std::mt19937_64 rng(derive_seed(rc.train.seed, {3, std::uint64_t(epoch)}));
-      order->second = permutation(nq, rng);
-      order->first = epoch;
-    }
-    std::vector<std::int64_t> qs(order->second.begin() + b * bq, order->second.begin() + (b + 1) * bq);
-    std::mt19937_64 rng(derive_seed(rc.train.seed, {4, std::uint64_t(epoch), std::uint64_t(b)}));
-    return result(train, qs, rng);
-  };
-  task.evaluate = [&] {
-    nn::MetricSum sum;
-    std::mt19937_64 rng(derive_seed(rc.train.seed, {5}));
-    const std::int64_t n = std::int64_t(dev.ids.size());
-    for (std::int64_t s = 0; s + bq <= n; s += bq) {
-      std::vector<std::int64_t> qs(static_cast<std::size_t>(bq));
-      std::iota(qs.begin(), qs.end(), s);
-      sum.add(result(dev, qs, rng));
-    }
-    return sum.metrics();
-  };
-  task.identity = recipe;
-  nn::TrainOptions o = rc.train;
-  o.checkpoint_dir = dir + "/checkpoints";
-  const auto report = nn::train(*model, task, o);
-  TrainedText out{dir, {}, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+  const auto report = fit_text_model(*model, train, dev, rc.batch_queries, true, batch, recipe, rc.train, dir);
+  TrainedText out{dir, {}, seconds_since(t0)};
   if (report.halted) return out;
-  out.info = {{"architecture", nn::to_json(model_opts)},
-              {"query_tokens", d.query_tokens},
-              {"item_tokens", d.item_tokens},
-              {"tokenizer", {{"path", tok.path()}, {"vocab_size", tok.vocab_size()}}},
-              {"recipe", recipe},
-              {"metrics",
-               {{"dev_in_batch_accuracy", report.has_best ? report.best.metrics.at("accuracy") : 0.0},
-                {"dev_candidates", 2 * bq}}},
-              {"training",
-               {{"steps", report.steps},
-                {"seconds", report.seconds},
-                {"samples_per_second", report.samples_per_second},
-                {"threads", at::get_num_threads()}}}};
-  nn::save_module(*model, dir + "/model.safetensors");
-  write_file_atomic(dir + "/model.json", out.info.dump(1) + "\n");
+  out.info = write_text_model(*model, dir,
+                              {{"metrics",
+                                {{"dev_in_batch_accuracy", report.has_best ? report.best.metrics.at("accuracy") : 0.0},
+                                 {"dev_candidates", 2 * rc.batch_queries}}}},
+                              model_opts, d, tok, recipe, report);
   return out;
 }
 
